@@ -1,0 +1,15 @@
+package io.chaosproxy.api;
+
+/** An error answered as {@code {"error": message, "status": status}}. */
+public class ApiException extends RuntimeException {
+    private final int status;
+
+    public ApiException(int status, String message) {
+        super(message);
+        this.status = status;
+    }
+
+    public int status() {
+        return status;
+    }
+}

@@ -1,0 +1,131 @@
+package io.chaosproxy.server;
+
+import io.chaosproxy.config.ConfigLoader;
+import io.chaosproxy.demo.DemoUpstream;
+import io.chaosproxy.engine.EngineConfig;
+import io.chaosproxy.engine.HostPort;
+import io.chaosproxy.engine.Proxy;
+import io.chaosproxy.engine.ProxyException;
+import io.chaosproxy.engine.ProxySpec;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** The command line: {@code java -jar chaos-proxy.jar [options]}. */
+@Command(name = "chaos-proxy", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "A TCP chaos proxy with a Toxiproxy-compatible control API.", sortOptions = false)
+public final class Main implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--host", description = "Address the control API listens on (default: ${DEFAULT-VALUE}).")
+    String host = "127.0.0.1";
+
+    @Option(names = "--port", description = "Port of the control API (default: ${DEFAULT-VALUE}).")
+    int port = 8474;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "JSON file of proxies (and their toxics) to create at start; Toxiproxy's format works.")
+    Path config;
+
+    @Option(names = "--demo", description = "Also start a demo HTTP upstream and a proxy named 'demo' in front of it.")
+    boolean demo;
+
+    @Option(names = "--connect-timeout", paramLabel = "MS",
+            description = "How long a dial to an upstream may take before the client is reset (default: ${DEFAULT-VALUE} ms).")
+    int connectTimeoutMillis = 10_000;
+
+    @Option(names = "--seed", description = "Seed every random choice (toxicity, jitter) so a run can be replayed.")
+    Long seed;
+
+    @Option(names = "--nio", description = "Use Java NIO instead of the native epoll transport.")
+    boolean nio;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new Main());
+    }
+
+    @Override
+    public Integer call() {
+        if (port < 0 || port > 65535) {
+            throw new ParameterException(spec.commandLine(), "--port must be between 0 and 65535, got " + port);
+        }
+        if (connectTimeoutMillis <= 0) {
+            throw new ParameterException(spec.commandLine(), "--connect-timeout must be a positive number of ms");
+        }
+        EngineConfig engineConfig = EngineConfig.defaults().withConnectTimeoutMillis(connectTimeoutMillis)
+                .withSeed(seed).withPreferNativeTransport(!nio);
+        ChaosProxyServer server;
+        try {
+            server = new ChaosProxyServer(host, port, engineConfig);
+        } catch (IllegalStateException e) {
+            System.err.println("chaos-proxy: " + e.getMessage() + " (see --host, --port)");
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "chaos-shutdown"));
+        System.out.println("chaos-proxy " + ChaosProxyServer.version() + " control API on http://"
+                + new HostPort(host, server.apiAddress().getPort()) + " (transport: "
+                + server.engine().transport().name() + ")");
+        if (config != null) {
+            try {
+                int n = ConfigLoader.load(config, server.registry());
+                System.out.println("loaded " + n + " prox" + (n == 1 ? "y" : "ies") + " from " + config);
+            } catch (ConfigLoader.ConfigException e) {
+                System.err.println("chaos-proxy: --config " + e.getMessage());
+                server.close();
+                return 2;
+            }
+        }
+        if (demo) {
+            startDemo(server);
+        }
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    private void startDemo(ChaosProxyServer server) {
+        DemoUpstream upstream = new DemoUpstream(server.engine().transport().group(),
+                server.engine().transport().serverChannelClass());
+        HostPort upstreamAddress = new HostPort("127.0.0.1", upstream.port());
+        Proxy proxy;
+        try {
+            proxy = server.registry().create(new ProxySpec("demo", new HostPort("127.0.0.1", 8475), upstreamAddress,
+                    true));
+        } catch (ProxyException taken) {
+            proxy = server.registry().create(new ProxySpec("demo", new HostPort("127.0.0.1", 0), upstreamAddress,
+                    true));
+        }
+        String api = "127.0.0.1:" + server.apiAddress().getPort();
+        System.out.println("demo: upstream HTTP server on " + upstreamAddress + ", proxy 'demo' on "
+                + proxy.listenText());
+        System.out.println("  curl " + proxy.listenText() + "                        # through the proxy");
+        System.out.println("  curl -X POST " + api + "/proxies/demo/toxics -d "
+                + "'{\"type\":\"latency\",\"attributes\":{\"latency\":1000}}'   # now every answer is 1 s late");
+        System.out.println("  curl -X DELETE " + api + "/proxies/demo/toxics/latency_downstream   # back to normal");
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"chaos-proxy " + ChaosProxyServer.version()};
+        }
+    }
+}

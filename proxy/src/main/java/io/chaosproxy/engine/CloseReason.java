@@ -1,0 +1,29 @@
+package io.chaosproxy.engine;
+
+import java.util.Locale;
+
+/** Why a connection ended. The same names appear in the timeline and as the metrics' {@code reason} label. */
+public enum CloseReason {
+    CLIENT_FIN,
+    SERVER_FIN,
+    CLIENT_RST,
+    SERVER_RST,
+    UPSTREAM_REFUSED,
+    UPSTREAM_TIMEOUT,
+    UPSTREAM_UNREACHABLE,
+    TOXIC,
+    PROXY_DISABLED,
+    ERROR;
+
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    static CloseReason fin(Leg leg) {
+        return leg == Leg.CLIENT ? CLIENT_FIN : SERVER_FIN;
+    }
+
+    static CloseReason rst(Leg leg) {
+        return leg == Leg.CLIENT ? CLIENT_RST : SERVER_RST;
+    }
+}

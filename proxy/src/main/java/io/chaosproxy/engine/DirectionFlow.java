@@ -1,0 +1,294 @@
+package io.chaosproxy.engine;
+
+import io.chaosproxy.toxic.StageContext;
+import io.chaosproxy.toxic.StreamDirection;
+import io.chaosproxy.toxic.Toxic;
+import io.chaosproxy.toxic.ToxicStage;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One direction of a connection: bytes read from the sending leg pass through the chain of toxic stages that apply
+ * to this connection and direction, then are written to the receiving leg. Reading from the sender follows the
+ * receiver's writability and what the stages hold, so nothing buffers without bound. Runs on the connection's
+ * event loop only.
+ */
+final class DirectionFlow {
+    private final Connection connection;
+    private final StreamDirection direction;
+    private final Leg sender;
+    private final Leg receiver;
+    private final List<StageNode> stages = new ArrayList<>();
+    private final ChannelFutureListener writeFailure;
+    private long heldBytes;
+    private int toxicPauses;
+    private boolean senderEnded;
+    private boolean endDelivered;
+    private boolean firstByteSeen;
+    private boolean closed;
+
+    DirectionFlow(Connection connection, StreamDirection direction) {
+        this.connection = connection;
+        this.direction = direction;
+        this.sender = direction == StreamDirection.UPSTREAM ? Leg.CLIENT : Leg.SERVER;
+        this.receiver = sender.other();
+        this.writeFailure = future -> {
+            if (!future.isSuccess()) {
+                connection.onWriteFailed(receiver, future.cause());
+            }
+        };
+    }
+
+    StreamDirection direction() {
+        return direction;
+    }
+
+    Leg sender() {
+        return sender;
+    }
+
+    boolean endDelivered() {
+        return endDelivered;
+    }
+
+    /** Bytes read from the sender; this flow owns {@code data}. */
+    void onRead(ByteBuf data) {
+        if (closed) {
+            data.release();
+            return;
+        }
+        connection.countBytes(direction, data.readableBytes());
+        if (!firstByteSeen) {
+            firstByteSeen = true;
+            connection.firstByte(sender);
+        }
+        deliver(0, data);
+    }
+
+    /** The sender half-closed (we read EOF). */
+    void onSenderEnd() {
+        if (closed || senderEnded) {
+            return;
+        }
+        senderEnded = true;
+        updateReadInterest();
+        deliverEnd(0);
+    }
+
+    boolean senderEnded() {
+        return senderEnded;
+    }
+
+    void attach(Toxic toxic) {
+        if (closed || indexOf(toxic.name()) >= 0 || toxic.stream() != direction) {
+            return;
+        }
+        Random random = connection.randomFor(toxic.name(), direction);
+        if (random.nextDouble() >= toxic.toxicity()) {
+            return;
+        }
+        ToxicStage stage = toxic.type().newStage(toxic.attributes());
+        StageNode node = new StageNode(toxic.name(), stage, random);
+        stages.add(node);
+        stage.bind(node);
+        connection.toxicApplied(toxic, direction);
+        stage.onAttach();
+    }
+
+    void detach(String toxicName) {
+        int i = indexOf(toxicName);
+        if (i < 0 || closed) {
+            return;
+        }
+        StageNode node = stages.get(i);
+        node.stage.onDetach();
+        stages.remove(node);
+        node.removed = true;
+        heldBytes -= node.heldBytes;
+        if (node.paused) {
+            toxicPauses--;
+        }
+        updateReadInterest();
+    }
+
+    /** Replaces a toxic's stage after its settings changed; the old stage hands on what it held first. */
+    void replace(Toxic toxic) {
+        detach(toxic.name());
+        attach(toxic);
+    }
+
+    /** The connection is over: stages let go of what they hold. */
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (StageNode node : List.copyOf(stages)) {
+            node.removed = true;
+            node.stage.onClose();
+        }
+        stages.clear();
+    }
+
+    /** Re-evaluates whether the sender may be read: receiver writable, stages not holding too much, no stall. */
+    void updateReadInterest() {
+        Channel from = connection.channel(sender);
+        Channel to = connection.channel(receiver);
+        if (from == null || to == null || !connection.established()) {
+            return;
+        }
+        boolean read = !closed && !senderEnded && to.isWritable() && toxicPauses == 0
+                && heldBytes < connection.maxHeldBytes();
+        if (from.config().isAutoRead() != read) {
+            from.config().setAutoRead(read);
+        }
+    }
+
+    private void deliver(int index, ByteBuf data) {
+        if (index < stages.size()) {
+            stages.get(index).stage.onData(data);
+        } else {
+            write(data);
+        }
+    }
+
+    private void deliverEnd(int index) {
+        if (index < stages.size()) {
+            stages.get(index).stage.onEnd();
+        } else {
+            writeEnd();
+        }
+    }
+
+    private void write(ByteBuf data) {
+        Channel to = connection.channel(receiver);
+        if (closed || to == null || !to.isActive()) {
+            data.release();
+            return;
+        }
+        to.writeAndFlush(data).addListener(writeFailure);
+    }
+
+    private void writeEnd() {
+        if (endDelivered || closed) {
+            return;
+        }
+        endDelivered = true;
+        Channel to = connection.channel(receiver);
+        // Shut the output only after every byte queued before it is on the wire: shutdownOutput fails queued writes.
+        to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(future -> {
+            if (future.isSuccess() && to.isActive()) {
+                ((DuplexChannel) to).shutdownOutput().addListener(done -> connection.onEndDelivered(this));
+            } else if (!future.isSuccess()) {
+                connection.onWriteFailed(receiver, future.cause());
+            }
+        });
+    }
+
+    private int indexOf(String toxicName) {
+        for (int i = 0; i < stages.size(); i++) {
+            if (stages.get(i).toxicName.equals(toxicName)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** A stage's view of the flow: where its output goes and what it may do. */
+    private final class StageNode implements StageContext {
+        final String toxicName;
+        final ToxicStage stage;
+        final Random random;
+        long heldBytes;
+        boolean paused;
+        boolean removed;
+
+        StageNode(String toxicName, ToxicStage stage, Random random) {
+            this.toxicName = toxicName;
+            this.stage = stage;
+            this.random = random;
+        }
+
+        @Override
+        public void forward(ByteBuf data) {
+            if (removed) {
+                data.release();
+                return;
+            }
+            deliver(stages.indexOf(this) + 1, data);
+        }
+
+        @Override
+        public void forwardEnd() {
+            if (!removed) {
+                deliverEnd(stages.indexOf(this) + 1);
+            }
+        }
+
+        @Override
+        public void held(long deltaBytes) {
+            heldBytes += deltaBytes;
+            if (!removed) {
+                DirectionFlow.this.heldBytes += deltaBytes;
+                updateReadInterest();
+            }
+        }
+
+        @Override
+        public ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
+            return connection.eventLoop().schedule(() -> {
+                if (!removed) {
+                    task.run();
+                }
+            }, delay, unit);
+        }
+
+        @Override
+        public void resetConnection() {
+            if (!removed) {
+                connection.resetByToxic(toxicName);
+            }
+        }
+
+        @Override
+        public void closeConnection() {
+            if (!removed) {
+                connection.closeByToxic(toxicName);
+            }
+        }
+
+        @Override
+        public void pauseReading(boolean pause) {
+            if (removed || paused == pause) {
+                return;
+            }
+            paused = pause;
+            toxicPauses += pause ? 1 : -1;
+            updateReadInterest();
+        }
+
+        @Override
+        public Random random() {
+            return random;
+        }
+
+        @Override
+        public ByteBufAllocator alloc() {
+            return connection.alloc();
+        }
+
+        @Override
+        public long nanoTime() {
+            return System.nanoTime();
+        }
+    }
+}

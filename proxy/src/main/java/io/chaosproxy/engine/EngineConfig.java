@@ -1,0 +1,36 @@
+package io.chaosproxy.engine;
+
+/**
+ * Engine-wide settings.
+ *
+ * @param connectTimeoutMillis how long a dial to an upstream may take before the client is reset
+ * @param writeBufferLowBytes a receiving socket becomes writable again below this many queued bytes
+ * @param writeBufferHighBytes above this many bytes queued for a slow receiver, the proxy stops reading the sender
+ * @param maxHeldBytes the most bytes the toxics of one direction may hold (e.g. in flight under latency) before
+ *     the proxy stops reading the sender
+ * @param ioThreads event loop threads; 0 = number of cores
+ * @param preferNativeTransport use epoll where available
+ * @param seed when set, every random choice (toxicity, jitter) is derived from it, so a run can be replayed
+ */
+public record EngineConfig(int connectTimeoutMillis, int writeBufferLowBytes, int writeBufferHighBytes,
+        long maxHeldBytes, int ioThreads, boolean preferNativeTransport, Long seed) {
+
+    public static EngineConfig defaults() {
+        return new EngineConfig(10_000, 256 * 1024, 1024 * 1024, 32L * 1024 * 1024, 0, true, null);
+    }
+
+    public EngineConfig withConnectTimeoutMillis(int millis) {
+        return new EngineConfig(millis, writeBufferLowBytes, writeBufferHighBytes, maxHeldBytes, ioThreads,
+                preferNativeTransport, seed);
+    }
+
+    public EngineConfig withSeed(Long newSeed) {
+        return new EngineConfig(connectTimeoutMillis, writeBufferLowBytes, writeBufferHighBytes, maxHeldBytes,
+                ioThreads, preferNativeTransport, newSeed);
+    }
+
+    public EngineConfig withPreferNativeTransport(boolean prefer) {
+        return new EngineConfig(connectTimeoutMillis, writeBufferLowBytes, writeBufferHighBytes, maxHeldBytes,
+                ioThreads, prefer, seed);
+    }
+}

@@ -1,0 +1,17 @@
+package io.chaosproxy.engine;
+
+import java.util.Locale;
+
+/** One side of a proxied connection: the client's socket to the proxy, or the proxy's socket to the server. */
+public enum Leg {
+    CLIENT,
+    SERVER;
+
+    public Leg other() {
+        return this == CLIENT ? SERVER : CLIENT;
+    }
+
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

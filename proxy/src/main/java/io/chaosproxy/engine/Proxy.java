@@ -1,0 +1,217 @@
+package io.chaosproxy.engine;
+
+import io.chaosproxy.toxic.StreamDirection;
+import io.chaosproxy.toxic.Toxic;
+import io.micrometer.core.instrument.Counter;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * A named listener with an upstream, its open connections and its toxics. Changes come from {@link ProxyRegistry}
+ * (one control thread at a time); connections read the current settings on their own event loops.
+ */
+public final class Proxy {
+    private final ProxyEngine engine;
+    private final String name;
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final AtomicLong acceptedCount = new AtomicLong();
+    private final Counter upstreamBytes;
+    private final Counter downstreamBytes;
+    private volatile HostPort listen;
+    private volatile HostPort upstream;
+    private volatile boolean enabled;
+    private volatile InetSocketAddress boundAddress;
+    private volatile List<Toxic> toxics = List.of();
+    private Channel listener;
+
+    Proxy(ProxyEngine engine, ProxySpec spec) {
+        this.engine = engine;
+        this.name = spec.name();
+        this.listen = spec.listen();
+        this.upstream = spec.upstream();
+        this.enabled = spec.enabled();
+        this.upstreamBytes = engine.metrics().bytes(name, StreamDirection.UPSTREAM.jsonName());
+        this.downstreamBytes = engine.metrics().bytes(name, StreamDirection.DOWNSTREAM.jsonName());
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    public HostPort upstreamAddress() {
+        return upstream;
+    }
+
+    public HostPort listenAddress() {
+        return listen;
+    }
+
+    /** The address actually bound (port 0 resolved), or what was asked for while disabled. */
+    public String listenText() {
+        InetSocketAddress bound = boundAddress;
+        if (bound == null) {
+            return listen.toString();
+        }
+        String host = bound.getAddress().getHostAddress();
+        if (bound.getAddress().isAnyLocalAddress() && listen.anyHost()) {
+            host = "";
+        }
+        return new HostPort(host.contains("%") ? host.substring(0, host.indexOf('%')) : host, bound.getPort())
+                .toString();
+    }
+
+    public List<Toxic> toxicsSnapshot() {
+        return toxics;
+    }
+
+    public int openConnections() {
+        return connections.size();
+    }
+
+    ProxyEngine engine() {
+        return engine;
+    }
+
+    Counter bytesCounter(StreamDirection direction) {
+        return direction == StreamDirection.UPSTREAM ? upstreamBytes : downstreamBytes;
+    }
+
+    // ---- listener lifecycle (control thread) ----
+
+    /** Binds the listener; throws LISTEN_FAILED with the OS message when the address is taken. */
+    void startListening() {
+        startListening(listen);
+    }
+
+    private void startListening(HostPort address) {
+        Transport transport = engine.transport();
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(transport.group())
+                .channel(transport.serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, engine.waterMark())
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        accept(ch);
+                    }
+                });
+        InetSocketAddress bindTo = address.anyHost() ? new InetSocketAddress(address.port())
+                : new InetSocketAddress(address.host(), address.port());
+        if (bindTo.isUnresolved()) {
+            throw new ProxyException(ProxyException.Kind.LISTEN_FAILED,
+                    "listen " + address + ": unknown host " + address.host());
+        }
+        ChannelFuture bound = bootstrap.bind(bindTo).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            throw new ProxyException(ProxyException.Kind.LISTEN_FAILED,
+                    "listen tcp " + address + ": " + bound.cause().getMessage());
+        }
+        this.listener = bound.channel();
+        this.boundAddress = (InetSocketAddress) listener.localAddress();
+    }
+
+    void stopListening() {
+        if (listener != null) {
+            listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            listener = null;
+            boundAddress = null;
+        }
+    }
+
+    private void accept(Channel client) {
+        long index = acceptedCount.getAndIncrement();
+        Long seed = engine.config().seed();
+        long randomSeed = seed == null ? java.util.concurrent.ThreadLocalRandom.current().nextLong()
+                : seed * 1_000_003L + name.hashCode() * 31L + index;
+        Connection connection = new Connection(this, index + 1, client, randomSeed);
+        connections.add(connection);
+        connection.start();
+    }
+
+    void forget(Connection connection) {
+        connections.remove(connection);
+    }
+
+    List<Connection> connections() {
+        return new ArrayList<>(connections);
+    }
+
+    // ---- changes (control thread, serialized by the registry) ----
+
+    void enable() {
+        if (!enabled) {
+            startListening();
+            enabled = true;
+        }
+    }
+
+    void disable() {
+        if (enabled) {
+            enabled = false;
+            stopListening();
+        }
+        closeConnections(CloseReason.PROXY_DISABLED);
+    }
+
+    void closeConnections(CloseReason why) {
+        for (Connection c : connections()) {
+            c.closeFromControl(why);
+        }
+    }
+
+    /** Moves the listener: binds the new address first, so a failure leaves the old one in place. */
+    void changeListen(HostPort newListen) {
+        if (!enabled) {
+            listen = newListen;
+            return;
+        }
+        Channel old = listener;
+        InetSocketAddress oldBound = boundAddress;
+        listener = null;
+        try {
+            startListening(newListen);
+        } catch (ProxyException e) {
+            listener = old;
+            boundAddress = oldBound;
+            throw e;
+        }
+        listen = newListen;
+        old.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    void changeUpstream(HostPort newUpstream) {
+        this.upstream = newUpstream;
+    }
+
+    void setToxics(List<Toxic> newToxics, Consumer<Connection> applyToOpenConnection) {
+        this.toxics = List.copyOf(newToxics);
+        for (Connection c : connections()) {
+            c.eventLoop().execute(() -> applyToOpenConnection.accept(c));
+        }
+    }
+
+    /** Whether {@code wanted} is where this proxy listens already: as configured, or as actually bound. */
+    boolean listensOn(HostPort wanted) {
+        return wanted.equals(listen) || wanted.toString().equals(listenText());
+    }
+}

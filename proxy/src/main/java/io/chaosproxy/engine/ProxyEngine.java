@@ -1,0 +1,61 @@
+package io.chaosproxy.engine;
+
+import io.chaosproxy.event.EventBus;
+import io.chaosproxy.metrics.ProxyMetrics;
+import io.chaosproxy.toxic.ToxicTypes;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.WriteBufferWaterMark;
+
+/** The shared parts every proxy uses: event loops, settings, events, metrics, toxic types, the resolver. */
+public final class ProxyEngine implements AutoCloseable {
+    private final EngineConfig config;
+    private final Transport transport;
+    private final EventBus events = new EventBus();
+    private final ProxyMetrics metrics;
+    private final ToxicTypes toxicTypes;
+    private final UpstreamResolver resolver = new UpstreamResolver();
+    private final WriteBufferWaterMark waterMark;
+
+    public ProxyEngine(EngineConfig config, MeterRegistry meterRegistry, ToxicTypes toxicTypes) {
+        this.config = config;
+        this.transport = Transport.create(config.preferNativeTransport(), config.ioThreads());
+        this.metrics = new ProxyMetrics(meterRegistry);
+        this.toxicTypes = toxicTypes;
+        this.waterMark = new WriteBufferWaterMark(config.writeBufferLowBytes(), config.writeBufferHighBytes());
+        events.subscribe(metrics);
+    }
+
+    public EngineConfig config() {
+        return config;
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
+    public EventBus events() {
+        return events;
+    }
+
+    public ProxyMetrics metrics() {
+        return metrics;
+    }
+
+    public ToxicTypes toxicTypes() {
+        return toxicTypes;
+    }
+
+    UpstreamResolver resolver() {
+        return resolver;
+    }
+
+    WriteBufferWaterMark waterMark() {
+        return waterMark;
+    }
+
+    @Override
+    public void close() {
+        resolver.close();
+        transport.close();
+    }
+}

@@ -1,0 +1,5 @@
+package io.chaosproxy.engine;
+
+/** What a user asks for: a named listener and the upstream it forwards to. */
+public record ProxySpec(String name, HostPort listen, HostPort upstream, boolean enabled) {
+}

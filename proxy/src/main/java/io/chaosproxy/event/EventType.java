@@ -1,0 +1,20 @@
+package io.chaosproxy.event;
+
+import java.util.Locale;
+
+/** Everything that can happen to a connection. Metrics, timelines and live feeds are all fed from these. */
+public enum EventType {
+    ACCEPTED,
+    DIAL_STARTED,
+    UPSTREAM_CONNECTED,
+    UPSTREAM_FAILED,
+    FIRST_BYTE,
+    FIN,
+    RST,
+    TOXIC_APPLIED,
+    CLOSED;
+
+    public String jsonName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,15 @@
+package io.chaosproxy.toxic;
+
+/** The stage of a TCP connection's life a toxic type acts on. */
+public enum Phase {
+    /** Before the proxy has an upstream connection: accept and dial. */
+    CONNECT,
+    /** While bytes flow both ways. */
+    ESTABLISHED,
+    /** When a side half-closes or closes. */
+    TEARDOWN;
+
+    public String jsonName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,26 @@
+package io.chaosproxy.toxic;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/** The direction bytes travel: upstream is client to server, downstream is server to client. */
+public enum StreamDirection {
+    UPSTREAM,
+    DOWNSTREAM;
+
+    public String jsonName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Optional<StreamDirection> parse(String text) {
+        if (text == null) {
+            return Optional.empty();
+        }
+        for (StreamDirection d : values()) {
+            if (d.jsonName().equalsIgnoreCase(text.trim())) {
+                return Optional.of(d);
+            }
+        }
+        return Optional.empty();
+    }
+}

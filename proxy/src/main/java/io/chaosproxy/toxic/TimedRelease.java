@@ -1,0 +1,118 @@
+package io.chaosproxy.toxic;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Holds bytes (and a FIN) until a due time, then forwards them in arrival order. Shared by the toxics that delay
+ * (latency, slicer, bandwidth, slow_close). Due times never go backwards, so order is kept even with jitter.
+ * Everything it holds is reported to {@link StageContext#held} so backpressure sees it.
+ */
+public final class TimedRelease {
+    /** A due time that never comes: the entry waits for {@link #flushAll}. */
+    public static final long HELD_UNTIL_FLUSH = Long.MAX_VALUE;
+
+    private final StageContext context;
+    private final ArrayDeque<Entry> entries = new ArrayDeque<>();
+    private ScheduledFuture<?> timer;
+    private long timerDue;
+    private long lastDue = Long.MIN_VALUE;
+
+    /** A held chunk; {@code data == null} marks the sender's FIN. */
+    private record Entry(ByteBuf data, long dueNanos) {
+    }
+
+    public TimedRelease(StageContext context) {
+        this.context = context;
+    }
+
+    /** Forwards {@code data} at {@code dueNanos} (monotonic), or later if earlier data is due later. */
+    public void add(ByteBuf data, long dueNanos) {
+        enqueue(new Entry(data, Math.max(dueNanos, lastDue)));
+        context.held(data.readableBytes());
+    }
+
+    /** Forwards the FIN at {@code dueNanos}, after everything added before it. */
+    public void addEnd(long dueNanos) {
+        enqueue(new Entry(null, Math.max(dueNanos, lastDue)));
+    }
+
+    /** The due time of the last entry, or {@code now} if none is held: where the next entry may start. */
+    public long lastDueOr(long now) {
+        return entries.isEmpty() ? now : Math.max(now, lastDue);
+    }
+
+    public boolean isEmpty() {
+        return entries.isEmpty();
+    }
+
+    /** Forwards everything held now, in order (the toxic was removed). */
+    public void flushAll() {
+        cancelTimer();
+        while (!entries.isEmpty()) {
+            forward(entries.poll());
+        }
+    }
+
+    /** Drops everything held (the connection is over). */
+    public void discardAll() {
+        cancelTimer();
+        Entry e;
+        while ((e = entries.poll()) != null) {
+            if (e.data != null) {
+                context.held(-e.data.readableBytes());
+                e.data.release();
+            }
+        }
+    }
+
+    private void enqueue(Entry entry) {
+        lastDue = entry.dueNanos;
+        entries.add(entry);
+        releaseDue();
+    }
+
+    private void releaseDue() {
+        long now = context.nanoTime();
+        while (!entries.isEmpty() && entries.peek().dueNanos <= now) {
+            forward(entries.poll());
+        }
+        if (entries.isEmpty()) {
+            cancelTimer();
+            return;
+        }
+        long due = entries.peek().dueNanos;
+        if (due == HELD_UNTIL_FLUSH) {
+            cancelTimer();
+            return;
+        }
+        if (timer == null || timerDue != due) {
+            cancelTimer();
+            timerDue = due;
+            timer = context.schedule(this::onTimer, due - now, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void onTimer() {
+        timer = null;
+        releaseDue();
+    }
+
+    private void forward(Entry e) {
+        if (e.data == null) {
+            context.forwardEnd();
+        } else {
+            context.held(-e.data.readableBytes());
+            context.forward(e.data);
+        }
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package io.chaosproxy.toxic;
+
+import io.chaosproxy.toxic.types.BandwidthToxic;
+import io.chaosproxy.toxic.types.LatencyToxic;
+import io.chaosproxy.toxic.types.LimitDataToxic;
+import io.chaosproxy.toxic.types.NoopToxic;
+import io.chaosproxy.toxic.types.ResetPeerToxic;
+import io.chaosproxy.toxic.types.SlicerToxic;
+import io.chaosproxy.toxic.types.SlowCloseToxic;
+import io.chaosproxy.toxic.types.TimeoutToxic;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** The registry of toxic types: adding a type is one class and one line here. */
+public final class ToxicTypes {
+    private final Map<String, ToxicType> byName = new LinkedHashMap<>();
+
+    public static ToxicTypes builtIn() {
+        ToxicTypes types = new ToxicTypes();
+        types.register(new LatencyToxic());
+        types.register(new BandwidthToxic());
+        types.register(new SlowCloseToxic());
+        types.register(new TimeoutToxic());
+        types.register(new ResetPeerToxic());
+        types.register(new SlicerToxic());
+        types.register(new LimitDataToxic());
+        types.register(new NoopToxic());
+        return types;
+    }
+
+    public void register(ToxicType type) {
+        if (byName.putIfAbsent(type.name(), type) != null) {
+            throw new IllegalArgumentException("toxic type registered twice: " + type.name());
+        }
+    }
+
+    public Optional<ToxicType> find(String name) {
+        return Optional.ofNullable(name == null ? null : byName.get(name));
+    }
+
+    public Collection<ToxicType> all() {
+        return Collections.unmodifiableCollection(byName.values());
+    }
+}
