@@ -128,6 +128,8 @@ public final class Proxy {
         }
         this.listener = bound.channel();
         this.boundAddress = (InetSocketAddress) listener.localAddress();
+        // Like Toxiproxy: once a free port is chosen, it is this proxy's port, so disable + enable keeps it.
+        this.listen = address.port() == 0 ? new HostPort(address.host(), boundAddress.getPort()) : address;
     }
 
     void stopListening() {
@@ -195,7 +197,6 @@ public final class Proxy {
             boundAddress = oldBound;
             throw e;
         }
-        listen = newListen;
         old.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
