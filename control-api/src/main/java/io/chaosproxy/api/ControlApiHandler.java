@@ -1,6 +1,9 @@
 package io.chaosproxy.api;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.chaosproxy.event.EventBus;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -25,9 +28,14 @@ final class ControlApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     private final Routes routes;
     private final ExecutorService control;
 
-    ControlApiHandler(Routes routes, ExecutorService control) {
+    private final EventBus events;
+    private final ObjectMapper mapper;
+
+    ControlApiHandler(Routes routes, ExecutorService control, EventBus events, ObjectMapper mapper) {
         this.routes = routes;
         this.control = control;
+        this.events = events;
+        this.mapper = mapper;
     }
 
     @Override
@@ -38,6 +46,13 @@ final class ControlApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (!request.decoderResult().isSuccess()) {
             respond(ctx, ApiResponse.json(400, "{\"error\":\"bad request\",\"status\":400}"), false);
+            return;
+        }
+        QueryStringDecoder query = new QueryStringDecoder(uri);
+        if (method.equals("GET") && query.path().equals("/events")) {
+            // A stream, not a request/response: served on the event loop, fed by the event bus.
+            String proxy = query.parameters().containsKey("proxy") ? query.parameters().get("proxy").get(0) : null;
+            EventStream.open(ctx.channel(), proxy, events, mapper);
             return;
         }
         try {

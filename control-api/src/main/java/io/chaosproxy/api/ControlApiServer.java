@@ -1,6 +1,8 @@
 package io.chaosproxy.api;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chaosproxy.engine.Transport;
+import io.chaosproxy.event.EventBus;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -28,7 +30,8 @@ public final class ControlApiServer implements AutoCloseable {
     }
 
     /** Binds the API; throws IllegalStateException with the OS message if the address is taken. */
-    public static ControlApiServer start(Transport transport, String host, int port, Routes routes) {
+    public static ControlApiServer start(Transport transport, String host, int port, Routes routes, EventBus events,
+            ObjectMapper mapper) {
         ExecutorService control = Executors.newSingleThreadExecutor(new DefaultThreadFactory("chaos-control", true));
         ServerBootstrap b = new ServerBootstrap()
                 .group(transport.group())
@@ -38,7 +41,7 @@ public final class ControlApiServer implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpServerExpectContinueHandler(),
-                                new HttpObjectAggregator(MAX_BODY_BYTES), new ControlApiHandler(routes, control));
+                                new HttpObjectAggregator(MAX_BODY_BYTES), new ControlApiHandler(routes, control, events, mapper));
                     }
                 });
         ChannelFuture bound = b.bind(new InetSocketAddress(host, port)).awaitUninterruptibly();

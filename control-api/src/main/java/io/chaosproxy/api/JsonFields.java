@@ -74,6 +74,17 @@ final class JsonFields {
         return v.asDouble();
     }
 
+    Long whole(String name) {
+        JsonNode v = raw(name);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw new ApiException(400, prefix + name + " must be a whole number");
+        }
+        return v.asLong();
+    }
+
     /** A nested object as plain Java values (Long, Double, String, Boolean), for attribute validation. */
     Map<String, Object> map(String name) {
         JsonNode v = raw(name);
@@ -100,6 +111,11 @@ final class JsonFields {
         }
         if (v.isTextual()) {
             return v.asText();
+        }
+        if (v.isArray()) {
+            java.util.List<Object> list = new java.util.ArrayList<>();
+            v.forEach(item -> list.add(plain(item)));
+            return list;
         }
         return v.toString();
     }

@@ -7,6 +7,9 @@ import io.chaosproxy.engine.Proxy;
 import io.chaosproxy.toxic.AttributeSpec;
 import io.chaosproxy.toxic.Toxic;
 import io.chaosproxy.toxic.ToxicType;
+import io.chaosproxy.event.ConnectionEvent;
+import io.chaosproxy.timeline.ConnectionSummary;
+import java.time.Instant;
 import java.util.Map;
 
 /** Renders engine objects in Toxiproxy 2.12's JSON shapes (plus our extra fields where Toxiproxy has none). */
@@ -40,6 +43,64 @@ public final class JsonViews {
         for (Map.Entry<String, Object> e : toxic.attributes().asMap().entrySet()) {
             attrs.putPOJO(e.getKey(), e.getValue());
         }
+        // Our extensions appear only when used, so Toxiproxy clients see exactly the shape they know.
+        if (toxic.selector() != null) {
+            n.set("selector", mapper.valueToTree(toxic.selector().toJson()));
+        }
+        if (toxic.schedule() != null) {
+            n.set("schedule", mapper.valueToTree(toxic.schedule().toJson(toxic.armed())));
+        }
+        if (toxic.seed() != null) {
+            n.put("seed", toxic.seed());
+        }
+        return n;
+    }
+
+    /** One connection and its timeline. Times in the events are µs since the connection was accepted. */
+    public ObjectNode connection(ConnectionSummary c) {
+        ObjectNode n = mapper.createObjectNode();
+        n.put("id", c.id());
+        n.put("proxy", c.proxy());
+        n.put("client", c.client());
+        n.put("started_at", Instant.ofEpochMilli(c.startEpochMillis()).toString());
+        n.put("state", c.state());
+        ObjectNode bytes = n.putObject("bytes");
+        bytes.put("upstream", c.bytesUpstream());
+        bytes.put("downstream", c.bytesDownstream());
+        if (c.closeReason() != null) {
+            n.put("close_reason", c.closeReason());
+        }
+        ArrayNode events = n.putArray("events");
+        for (ConnectionEvent e : c.events()) {
+            events.add(event(e));
+        }
+        if (c.eventsDropped() > 0) {
+            n.put("events_dropped", c.eventsDropped());
+        }
+        return n;
+    }
+
+    private ObjectNode event(ConnectionEvent e) {
+        ObjectNode n = mapper.createObjectNode();
+        n.put("t_us", e.sinceAcceptNanos() / 1000);
+        n.put("type", e.type().jsonName());
+        if (e.leg() != null) {
+            n.put("leg", e.leg());
+        }
+        if (e.detail() != null) {
+            n.put("detail", e.detail());
+        }
+        if (e.durationNanos() > 0) {
+            n.put("duration_us", e.durationNanos() / 1000);
+        }
+        return n;
+    }
+
+    /** An event on the live feed: the timeline entry plus which proxy and connection it belongs to. */
+    public ObjectNode liveEvent(ConnectionEvent e) {
+        ObjectNode n = event(e);
+        n.put("proxy", e.proxy());
+        n.put("connection", e.connectionId());
         return n;
     }
 

@@ -38,7 +38,7 @@ public final class ProxyRequests {
     public static ToxicRequest toxicRequest(JsonNode json, String prefix) {
         JsonFields f = new JsonFields(json, prefix);
         return new ToxicRequest(f.text("name"), f.text("type"), f.text("stream"), f.number("toxicity"),
-                f.map("attributes"));
+                f.map("attributes"), f.map("selector"), f.map("schedule"), f.whole("seed"));
     }
 
     /** A list of proxies: either a JSON array or Toxiproxy's {@code {"proxies": [...]}} wrapper. */

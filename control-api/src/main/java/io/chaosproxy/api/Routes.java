@@ -11,6 +11,7 @@ import io.chaosproxy.engine.ProxyException;
 import io.chaosproxy.engine.ProxyRegistry;
 import io.chaosproxy.engine.ProxySpec;
 import io.chaosproxy.engine.ToxicRequest;
+import io.chaosproxy.timeline.ConnectionSummary;
 import io.chaosproxy.toxic.Toxic;
 import io.chaosproxy.toxic.ToxicType;
 import io.chaosproxy.toxic.ValidationException;
@@ -90,6 +91,11 @@ public final class Routes {
                                 metricsText.get().getBytes(StandardCharsets.UTF_8));
                     }
                     break;
+                case "capabilities":
+                    if (get) {
+                        return json(200, capabilities());
+                    }
+                    break;
                 case "toxic-types":
                     if (get) {
                         ArrayNode a = mapper.createArrayNode();
@@ -143,6 +149,16 @@ public final class Routes {
             }
             return methodNotAllowed(method, path);
         }
+        if (parts.size() == 3 && parts.get(2).equals("connections")) {
+            if (get) {
+                ArrayNode a = mapper.createArrayNode();
+                for (ConnectionSummary c : registry.get(proxyName).connectionSummaries()) {
+                    a.add(views.connection(c));
+                }
+                return json(200, a);
+            }
+            return methodNotAllowed(method, path);
+        }
         if (!parts.get(2).equals("toxics")) {
             return error(404, "not found: " + path);
         }
@@ -176,6 +192,33 @@ public final class Routes {
             return ApiResponse.noContent();
         }
         return methodNotAllowed(method, path);
+    }
+
+    /** What works on this machine: the stream engine always, the packet engine only with its prerequisites. */
+    private ObjectNode capabilities() {
+        ObjectNode n = mapper.createObjectNode();
+        n.put("transport", registry.engine().transport().name());
+        String why = registry.engine().packetFaults().unavailableReason();
+        ObjectNode engines = n.putObject("engines");
+        engines.putObject("stream").put("available", true);
+        ObjectNode packet = engines.putObject("packet");
+        packet.put("available", why == null);
+        if (why != null) {
+            packet.put("reason", why);
+        }
+        ArrayNode types = n.putArray("toxics");
+        for (ToxicType t : registry.engine().toxicTypes().all()) {
+            boolean isPacket = t.engine() == io.chaosproxy.toxic.ToxicEngine.PACKET;
+            ObjectNode entry = types.addObject();
+            entry.put("type", t.name());
+            entry.put("phase", t.phase().jsonName());
+            entry.put("engine", t.engine().jsonName());
+            entry.put("available", !isPacket || why == null);
+            if (isPacket && why != null) {
+                entry.put("reason", why);
+            }
+        }
+        return n;
     }
 
     private ApiResponse populate(byte[] body) {

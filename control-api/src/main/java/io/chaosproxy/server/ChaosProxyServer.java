@@ -36,9 +36,10 @@ public final class ChaosProxyServer implements AutoCloseable {
         bindProcessMetrics();
         this.engine = new ProxyEngine(config, meters, ToxicTypes.builtIn());
         this.registry = new ProxyRegistry(engine);
-        Routes routes = new Routes(registry, new ObjectMapper(), version(), meters::scrape);
+        ObjectMapper mapper = new ObjectMapper();
+        Routes routes = new Routes(registry, mapper, version(), meters::scrape);
         try {
-            this.api = ControlApiServer.start(engine.transport(), host, port, routes);
+            this.api = ControlApiServer.start(engine.transport(), host, port, routes, engine.events(), mapper);
         } catch (RuntimeException e) {
             registry.close();
             engine.close();

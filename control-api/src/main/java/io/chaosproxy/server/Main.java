@@ -47,6 +47,10 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--nio", description = "Use Java NIO instead of the native epoll transport.")
     boolean nio;
 
+    @Option(names = "--keep-closed", paramLabel = "N",
+            description = "Closed connections each proxy keeps for GET /proxies/{p}/connections (default: ${DEFAULT-VALUE}).")
+    int keepClosed = 100;
+
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }
@@ -63,8 +67,11 @@ public final class Main implements Callable<Integer> {
         if (connectTimeoutMillis <= 0) {
             throw new ParameterException(spec.commandLine(), "--connect-timeout must be a positive number of ms");
         }
+        if (keepClosed < 0 || keepClosed > 100_000) {
+            throw new ParameterException(spec.commandLine(), "--keep-closed must be between 0 and 100000");
+        }
         EngineConfig engineConfig = EngineConfig.defaults().withConnectTimeoutMillis(connectTimeoutMillis)
-                .withSeed(seed).withPreferNativeTransport(!nio);
+                .withSeed(seed).withPreferNativeTransport(!nio).withClosedConnectionsKept(keepClosed);
         ChaosProxyServer server;
         try {
             server = new ChaosProxyServer(host, port, engineConfig);

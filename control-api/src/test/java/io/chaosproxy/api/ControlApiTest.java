@@ -211,7 +211,7 @@ class ControlApiTest {
         void everyBuiltInTypeEchoesItsAttributes() {
             createProxy("pg");
             String[][] types = {{"latency", "latency", "jitter"}, {"bandwidth", "rate"}, {"slow_close", "delay"},
-                {"timeout", "timeout"}, {"reset_peer", "timeout"},
+                {"timeout", "timeout"}, {"reset_peer", "timeout", "after_bytes"},
                 {"slicer", "average_size", "size_variation", "delay"}, {"limit_data", "bytes"}, {"noop"}};
             for (String[] type : types) {
                 ApiClient.Reply r = api.post("/proxies/pg/toxics",

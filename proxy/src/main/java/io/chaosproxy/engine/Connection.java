@@ -20,7 +20,19 @@ import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 import java.util.Locale;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import io.chaosproxy.timeline.ConnectionSummary;
+import io.chaosproxy.timeline.Timeline;
+import io.chaosproxy.toxic.ConnectGate;
+import io.chaosproxy.toxic.DialControl;
+import io.chaosproxy.toxic.Phase;
+import io.netty.util.concurrent.ScheduledFuture;
 
 /**
  * One proxied connection: the client's channel, the channel dialled to the upstream, and a {@link DirectionFlow}
@@ -36,6 +48,11 @@ public final class Connection {
     private final long randomSeed;
     private final DirectionFlow upstream = new DirectionFlow(this, StreamDirection.UPSTREAM);
     private final DirectionFlow downstream = new DirectionFlow(this, StreamDirection.DOWNSTREAM);
+    private final Timeline timeline = new Timeline();
+    private final Map<AtomicLong, Boolean> selections = new HashMap<>();
+    private volatile long bytesUpstream;
+    private volatile long bytesDownstream;
+    private ConnectGate activeGate;
     private Channel server;
     private boolean established;
     private CloseReason firstFin;
@@ -81,10 +98,85 @@ public final class Connection {
         return proxy.engine().config().maxHeldBytes();
     }
 
-    /** Called on the event loop once the client's channel is registered: dial the upstream. */
+    /**
+     * Called on the event loop once the client's channel is registered: run the connect-phase toxics, then dial
+     * the upstream.
+     */
     void start() {
         client.pipeline().addLast(new LegHandler(this, Leg.CLIENT));
-        publish(EventType.ACCEPTED, Leg.CLIENT, null, 0);
+        publish(EventType.ACCEPTED, Leg.CLIENT, String.valueOf(clientAddressText()), 0);
+        List<Toxic> gates = new ArrayList<>();
+        for (Toxic t : proxy.toxicsSnapshot()) {
+            if (t.type().phase() == Phase.CONNECT && selected(t)
+                    && randomFor(t, t.stream()).nextDouble() < t.toxicity()) {
+                gates.add(t);
+            }
+        }
+        runGate(gates, 0);
+    }
+
+    /** Passes the client through each applying connect-phase toxic in turn; the last one's proceed dials. */
+    private void runGate(List<Toxic> gates, int index) {
+        if (reason != null) {
+            return;
+        }
+        if (index == gates.size()) {
+            activeGate = null;
+            startDial();
+            return;
+        }
+        Toxic toxic = gates.get(index);
+        ConnectGate gate = toxic.type().newConnectGate(toxic.attributes());
+        if (gate == null) {
+            runGate(gates, index + 1);
+            return;
+        }
+        activeGate = gate;
+        toxicApplied(toxic, toxic.stream());
+        gate.beforeDial(new DialControl() {
+            private boolean decided;
+
+            @Override
+            public void proceed() {
+                if (decide()) {
+                    runGate(gates, index + 1);
+                }
+            }
+
+            @Override
+            public void resetClient() {
+                if (decide()) {
+                    finish(CloseReason.TOXIC, Leg.CLIENT, true);
+                }
+            }
+
+            @Override
+            public void closeClient() {
+                if (decide()) {
+                    finish(CloseReason.TOXIC, Leg.CLIENT, false);
+                }
+            }
+
+            @Override
+            public ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
+                return loop.schedule(() -> {
+                    if (reason == null) {
+                        task.run();
+                    }
+                }, delay, unit);
+            }
+
+            private boolean decide() {
+                if (decided || reason != null) {
+                    return false;
+                }
+                decided = true;
+                return true;
+            }
+        });
+    }
+
+    private void startDial() {
         HostPort target = proxy.upstreamAddress();
         publish(EventType.DIAL_STARTED, Leg.SERVER, target.toString(), 0);
         long dialStart = System.nanoTime();
@@ -160,6 +252,8 @@ public final class Connection {
         if (reason != null) {
             return; // a toxic (reset_peer with timeout 0) already ended it
         }
+        upstream.begin();
+        downstream.begin();
         upstream.updateReadInterest();
         downstream.updateReadInterest();
     }
@@ -167,9 +261,24 @@ public final class Connection {
     // ---- toxic changes arriving from the control plane, always run on this connection's loop ----
 
     void attach(Toxic toxic) {
-        if (established && reason == null) {
+        if (established && reason == null && toxic.type().phase() != Phase.CONNECT && selected(toxic)) {
             flow(toxic.stream()).attach(toxic);
         }
+    }
+
+    /**
+     * Whether a toxic is armed and its selector picks this connection. Judged once per connection and toxic, so
+     * the selector's count moves once per connection however often the toxic is re-attached (updates).
+     */
+    private boolean selected(Toxic toxic) {
+        if (!toxic.armed()) {
+            return false;
+        }
+        return selections.computeIfAbsent(toxic.connectionsSeen(), seen -> {
+            long index = seen.incrementAndGet();
+            return toxic.selector() == null
+                    || toxic.selector().matches(index, clientAddress() == null ? null : clientAddress().getAddress());
+        });
     }
 
     void detach(Toxic toxic) {
@@ -179,8 +288,12 @@ public final class Connection {
     }
 
     void replace(Toxic toxic) {
-        if (established && reason == null) {
-            flow(toxic.stream()).replace(toxic);
+        if (established && reason == null && toxic.type().phase() != Phase.CONNECT) {
+            if (selected(toxic)) {
+                flow(toxic.stream()).replace(toxic);
+            } else {
+                flow(toxic.stream()).detach(toxic.name());
+            }
         }
     }
 
@@ -292,6 +405,9 @@ public final class Connection {
             return;
         }
         reason = why;
+        if (activeGate != null) {
+            activeGate.onClose();
+        }
         upstream.close();
         downstream.close();
         for (Leg leg : Leg.values()) {
@@ -326,6 +442,11 @@ public final class Connection {
 
     void countBytes(StreamDirection direction, int bytes) {
         proxy.bytesCounter(direction).increment(bytes);
+        if (direction == StreamDirection.UPSTREAM) {
+            bytesUpstream += bytes;
+        } else {
+            bytesDownstream += bytes;
+        }
     }
 
     void firstByte(Leg sender) {
@@ -336,15 +457,49 @@ public final class Connection {
         publish(EventType.TOXIC_APPLIED, null, toxic.type().name(), 0);
     }
 
-    Random randomFor(String toxicName, StreamDirection direction) {
-        long seed = randomSeed;
-        seed = seed * 31 + toxicName.hashCode();
+    /**
+     * The random source of one toxic on this connection: from the toxic's own seed and this connection's number
+     * when it has one, else from the connection's seed (itself from {@code --seed} when given), so the same seed
+     * and the same sequence of connections replay the same choices.
+     */
+    /** A toxic acted: shown in the timeline against the leg that feels it. */
+    void toxicAction(String toxicName, String action, Leg affected) {
+        publish(EventType.TOXIC_ACTION, affected, toxicName + ": " + action, 0);
+    }
+
+    Random randomFor(Toxic toxic, StreamDirection direction) {
+        long seed = toxic.seed() != null ? toxic.seed() * 1_000_003L + id : randomSeed;
+        seed = seed * 31 + toxic.name().hashCode();
         seed = seed * 31 + direction.ordinal();
         return new Random(seed);
     }
 
     private void publish(EventType type, Leg leg, String detail, long durationNanos) {
-        proxy.engine().events().publish(new ConnectionEvent(proxy.name(), id, type,
-                System.nanoTime() - acceptedNanos, leg == null ? null : leg.label(), detail, durationNanos));
+        ConnectionEvent event = new ConnectionEvent(proxy.name(), id, type, System.nanoTime() - acceptedNanos,
+                leg == null ? null : leg.label(), detail, durationNanos);
+        timeline.add(event);
+        proxy.engine().events().publish(event);
+    }
+
+    private String clientAddressText() {
+        InetSocketAddress a = clientAddress();
+        return a == null ? "?" : new HostPort(a.getAddress().getHostAddress(), a.getPort()).toString();
+    }
+
+    /** A snapshot for the API; byte counts are read racily, which is fine for display. */
+    public ConnectionSummary summary() {
+        String state;
+        if (reason != null) {
+            state = "closed";
+        } else if (!established) {
+            state = "connecting";
+        } else if (firstFin != null) {
+            state = "half_closed";
+        } else {
+            state = "open";
+        }
+        return new ConnectionSummary(proxy.name(), id, clientAddressText(), acceptedEpochMillis, state,
+                bytesUpstream, bytesDownstream, reason == null ? null : reason.label(), timeline.snapshot(),
+                timeline.dropped());
     }
 }

@@ -32,6 +32,8 @@ final class DirectionFlow {
     private long heldBytes;
     private int toxicPauses;
     private boolean senderEnded;
+    private final java.util.ArrayDeque<ByteBuf> early = new java.util.ArrayDeque<>();
+    private boolean earlyEnd;
     private boolean endDelivered;
     private boolean firstByteSeen;
     private boolean closed;
@@ -66,6 +68,11 @@ final class DirectionFlow {
             data.release();
             return;
         }
+        if (!connection.established()) {
+            // The epoll transport reads a half-closing sender to EOF even with autoRead off; keep it for the dial.
+            early.add(data);
+            return;
+        }
         connection.countBytes(direction, data.readableBytes());
         if (!firstByteSeen) {
             firstByteSeen = true;
@@ -79,6 +86,10 @@ final class DirectionFlow {
         if (closed || senderEnded) {
             return;
         }
+        if (!connection.established()) {
+            earlyEnd = true;
+            return;
+        }
         senderEnded = true;
         updateReadInterest();
         deliverEnd(0);
@@ -88,15 +99,30 @@ final class DirectionFlow {
         return senderEnded;
     }
 
+    /** The upstream is connected: forward what the sender sent before it was. */
+    void begin() {
+        ByteBuf data;
+        while ((data = early.poll()) != null) {
+            onRead(data);
+        }
+        if (earlyEnd) {
+            earlyEnd = false;
+            onSenderEnd();
+        }
+    }
+
     void attach(Toxic toxic) {
         if (closed || indexOf(toxic.name()) >= 0 || toxic.stream() != direction) {
             return;
         }
-        Random random = connection.randomFor(toxic.name(), direction);
+        Random random = connection.randomFor(toxic, direction);
         if (random.nextDouble() >= toxic.toxicity()) {
             return;
         }
         ToxicStage stage = toxic.type().newStage(toxic.attributes());
+        if (stage == null) {
+            return; // a connect-phase toxic: it acted before the dial, nothing to do on the stream
+        }
         StageNode node = new StageNode(toxic.name(), stage, random);
         stages.add(node);
         stage.bind(node);
@@ -132,6 +158,10 @@ final class DirectionFlow {
             return;
         }
         closed = true;
+        ByteBuf data;
+        while ((data = early.poll()) != null) {
+            data.release();
+        }
         for (StageNode node : List.copyOf(stages)) {
             node.removed = true;
             node.stage.onClose();
@@ -143,10 +173,12 @@ final class DirectionFlow {
     void updateReadInterest() {
         Channel from = connection.channel(sender);
         Channel to = connection.channel(receiver);
-        if (from == null || to == null || !connection.established()) {
+        if (from == null || to == null || !connection.established() || senderEnded) {
+            // After the sender's EOF there is nothing left to read: leave the channel's read interest alone, since
+            // changing epoll interest on a half-closed socket can race with its teardown.
             return;
         }
-        boolean read = !closed && !senderEnded && to.isWritable() && toxicPauses == 0
+        boolean read = !closed && to.isWritable() && toxicPauses == 0
                 && heldBytes < connection.maxHeldBytes();
         if (from.config().isAutoRead() != read) {
             from.config().setAutoRead(read);
@@ -279,6 +311,13 @@ final class DirectionFlow {
         @Override
         public Random random() {
             return random;
+        }
+
+        @Override
+        public void record(String action) {
+            if (!removed) {
+                connection.toxicAction(toxicName, action, receiver);
+            }
         }
 
         @Override

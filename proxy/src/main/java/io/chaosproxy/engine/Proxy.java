@@ -1,5 +1,7 @@
 package io.chaosproxy.engine;
 
+import io.chaosproxy.timeline.ConnectionSummary;
+import io.chaosproxy.timeline.RecentConnections;
 import io.chaosproxy.toxic.StreamDirection;
 import io.chaosproxy.toxic.Toxic;
 import io.micrometer.core.instrument.Counter;
@@ -26,6 +28,7 @@ public final class Proxy {
     private final String name;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicLong acceptedCount = new AtomicLong();
+    private final RecentConnections recentlyClosed;
     private final Counter upstreamBytes;
     private final Counter downstreamBytes;
     private volatile HostPort listen;
@@ -41,6 +44,7 @@ public final class Proxy {
         this.listen = spec.listen();
         this.upstream = spec.upstream();
         this.enabled = spec.enabled();
+        this.recentlyClosed = new RecentConnections(engine.config().closedConnectionsKept());
         this.upstreamBytes = engine.metrics().bytes(name, StreamDirection.UPSTREAM.jsonName());
         this.downstreamBytes = engine.metrics().bytes(name, StreamDirection.DOWNSTREAM.jsonName());
     }
@@ -73,6 +77,11 @@ public final class Proxy {
         }
         return new HostPort(host.contains("%") ? host.substring(0, host.indexOf('%')) : host, bound.getPort())
                 .toString();
+    }
+
+    /** The address the listener is bound to, or null while disabled. */
+    public InetSocketAddress boundAddress() {
+        return boundAddress;
     }
 
     public List<Toxic> toxicsSnapshot() {
@@ -151,7 +160,24 @@ public final class Proxy {
     }
 
     void forget(Connection connection) {
-        connections.remove(connection);
+        if (connections.remove(connection)) {
+            recentlyClosed.add(connection.summary());
+        }
+    }
+
+    /** Open connections (oldest first), then the most recently closed ones, each with its timeline. */
+    public List<ConnectionSummary> connectionSummaries() {
+        List<Connection> open = connections();
+        open.sort(java.util.Comparator.comparingLong(Connection::id));
+        List<ConnectionSummary> out = new ArrayList<>();
+        open.forEach(c -> out.add(c.summary()));
+        // A connection closing right now may be in both lists; its closed record wins.
+        List<ConnectionSummary> closed = recentlyClosed.snapshot();
+        java.util.Set<Long> closedIds = new java.util.HashSet<>();
+        closed.forEach(c -> closedIds.add(c.id()));
+        out.removeIf(c -> closedIds.contains(c.id()));
+        out.addAll(closed);
+        return out;
     }
 
     List<Connection> connections() {
@@ -206,8 +232,17 @@ public final class Proxy {
 
     void setToxics(List<Toxic> newToxics, Consumer<Connection> applyToOpenConnection) {
         this.toxics = List.copyOf(newToxics);
+        // Wait (briefly) until every open connection has the change, so when the API answers, it holds: bytes
+        // read after a DELETE returns are never hit by the removed toxic.
+        List<io.netty.util.concurrent.Future<?>> applied = new ArrayList<>();
         for (Connection c : connections()) {
-            c.eventLoop().execute(() -> applyToOpenConnection.accept(c));
+            io.netty.util.concurrent.Future<?> f = c.eventLoop().submit(() -> applyToOpenConnection.accept(c));
+            if (!c.eventLoop().inEventLoop()) {
+                applied.add(f);
+            }
+        }
+        for (io.netty.util.concurrent.Future<?> f : applied) {
+            f.awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
     }
 

@@ -15,6 +15,7 @@ public final class ProxyEngine implements AutoCloseable {
     private final ToxicTypes toxicTypes;
     private final UpstreamResolver resolver = new UpstreamResolver();
     private final WriteBufferWaterMark waterMark;
+    private volatile PacketFaults packetFaults = PacketFaults.unavailable("the packet engine was not started");
 
     public ProxyEngine(EngineConfig config, MeterRegistry meterRegistry, ToxicTypes toxicTypes) {
         this.config = config;
@@ -45,6 +46,15 @@ public final class ProxyEngine implements AutoCloseable {
         return toxicTypes;
     }
 
+    /** The packet engine (NFQUEUE), or a stand-in that says why packet toxics are unavailable. */
+    public PacketFaults packetFaults() {
+        return packetFaults;
+    }
+
+    public void usePacketFaults(PacketFaults faults) {
+        this.packetFaults = faults;
+    }
+
     UpstreamResolver resolver() {
         return resolver;
     }
@@ -55,6 +65,7 @@ public final class ProxyEngine implements AutoCloseable {
 
     @Override
     public void close() {
+        packetFaults.close();
         resolver.close();
         transport.close();
     }

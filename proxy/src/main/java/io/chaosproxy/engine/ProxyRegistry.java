@@ -1,8 +1,11 @@
 package io.chaosproxy.engine;
 
 import io.chaosproxy.toxic.Attributes;
+import io.chaosproxy.toxic.Schedule;
+import io.chaosproxy.toxic.Selector;
 import io.chaosproxy.toxic.StreamDirection;
 import io.chaosproxy.toxic.Toxic;
+import io.chaosproxy.toxic.ToxicEngine;
 import io.chaosproxy.toxic.ToxicType;
 import io.chaosproxy.toxic.ValidationException;
 import java.util.ArrayList;
@@ -13,6 +16,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
  * The named proxies and their toxics. Every change validates everything first and then changes state, so a failed
@@ -22,6 +30,9 @@ import java.util.concurrent.ConcurrentMap;
 public final class ProxyRegistry implements AutoCloseable {
     private final ProxyEngine engine;
     private final ConcurrentMap<String, Proxy> proxies = new ConcurrentHashMap<>();
+    /** Arms and expires scheduled toxics; its tasks only take this registry's lock, never block. */
+    private final ScheduledExecutorService schedules = Executors.newSingleThreadScheduledExecutor(
+            new DefaultThreadFactory("chaos-schedule", true));
 
     public ProxyRegistry(ProxyEngine engine) {
         this.engine = engine;
@@ -83,6 +94,7 @@ public final class ProxyRegistry implements AutoCloseable {
         if (upstream != null) {
             proxy.changeUpstream(upstream);
         }
+        toxicsChanged(proxy, false);
         return proxy;
     }
 
@@ -90,6 +102,7 @@ public final class ProxyRegistry implements AutoCloseable {
         Proxy proxy = get(name);
         proxy.disable();
         proxies.remove(name);
+        toxicsChanged(proxy, true);
     }
 
     /**
@@ -109,6 +122,7 @@ public final class ProxyRegistry implements AutoCloseable {
             List<Toxic> built = new ArrayList<>();
             for (ToxicRequest r : e.getValue()) {
                 Toxic t = build(r);
+                requirePacketEngineFor(t);
                 if (built.stream().anyMatch(b -> b.name().equals(t.name()))) {
                     throw new ValidationException("toxics", "toxic " + t.name() + " appears twice in proxy "
                             + e.getKey());
@@ -130,6 +144,7 @@ public final class ProxyRegistry implements AutoCloseable {
                 if (existing != null) {
                     existing.disable();
                     proxies.remove(spec.name());
+                    toxicsChanged(existing, true);
                     undo.add(() -> {
                         proxies.put(spec.name(), existing);
                         existing.enable();
@@ -164,6 +179,8 @@ public final class ProxyRegistry implements AutoCloseable {
                         c.attach(t);
                     }
                 });
+                e.getValue().forEach(t -> scheduleLifecycle(e.getKey(), t));
+                toxicsChanged(p, false);
             }
         }
         return result;
@@ -176,6 +193,7 @@ public final class ProxyRegistry implements AutoCloseable {
             if (!p.enabled()) {
                 try {
                     p.enable();
+                    toxicsChanged(p, false);
                 } catch (ProxyException e) {
                     // Its address was taken meanwhile; it stays disabled, the others are reset.
                 }
@@ -200,10 +218,55 @@ public final class ProxyRegistry implements AutoCloseable {
         if (findToxic(proxy, toxic.name()).isPresent()) {
             throw new ProxyException(ProxyException.Kind.CONFLICT, "toxic already exists");
         }
+        requirePacketEngineFor(toxic);
         List<Toxic> list = new ArrayList<>(proxy.toxicsSnapshot());
         list.add(toxic);
         proxy.setToxics(list, c -> c.attach(toxic));
+        toxicsChanged(proxy, false);
+        scheduleLifecycle(proxyName, toxic);
         return toxic;
+    }
+
+    /** Arms a scheduled toxic after its delay and removes it after its duration. */
+    private void scheduleLifecycle(String proxyName, Toxic toxic) {
+        Schedule schedule = toxic.schedule();
+        if (schedule == null) {
+            return;
+        }
+        if (!toxic.armed()) {
+            schedules.schedule(() -> arm(proxyName, toxic), schedule.startAfterMs(), TimeUnit.MILLISECONDS);
+        }
+        if (schedule.durationMs() > 0) {
+            schedules.schedule(() -> expire(proxyName, toxic), schedule.startAfterMs() + schedule.durationMs(),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private synchronized void arm(String proxyName, Toxic scheduled) {
+        Proxy proxy = proxies.get(proxyName);
+        Toxic current = proxy == null ? null : sameToxic(proxy, scheduled);
+        if (current == null || current.armed()) {
+            return;
+        }
+        Toxic armed = current.withArmed(true);
+        List<Toxic> list = new ArrayList<>(proxy.toxicsSnapshot());
+        list.set(list.indexOf(current), armed);
+        proxy.setToxics(list, c -> c.attach(armed));
+        toxicsChanged(proxy, false);
+    }
+
+    private synchronized void expire(String proxyName, Toxic scheduled) {
+        Proxy proxy = proxies.get(proxyName);
+        Toxic current = proxy == null ? null : sameToxic(proxy, scheduled);
+        if (current != null) {
+            removeToxic(proxyName, current.name());
+        }
+    }
+
+    /** The toxic as it is now, if it is still the one that was scheduled (not removed and re-added meanwhile). */
+    private static Toxic sameToxic(Proxy proxy, Toxic scheduled) {
+        return proxy.toxicsSnapshot().stream()
+                .filter(t -> t.connectionsSeen() == scheduled.connectionsSeen()).findFirst().orElse(null);
     }
 
     public synchronized Toxic updateToxic(String proxyName, String toxicName, Double toxicity,
@@ -216,6 +279,7 @@ public final class ProxyRegistry implements AutoCloseable {
         List<Toxic> list = new ArrayList<>(proxy.toxicsSnapshot());
         list.set(list.indexOf(old), updated);
         proxy.setToxics(list, c -> c.replace(updated));
+        toxicsChanged(proxy, false);
         return updated;
     }
 
@@ -225,12 +289,36 @@ public final class ProxyRegistry implements AutoCloseable {
         List<Toxic> list = new ArrayList<>(proxy.toxicsSnapshot());
         list.remove(old);
         proxy.setToxics(list, c -> c.detach(old));
+        toxicsChanged(proxy, false);
     }
 
     private void removeAllToxics(Proxy proxy) {
         List<Toxic> old = proxy.toxicsSnapshot();
         if (!old.isEmpty()) {
             proxy.setToxics(List.of(), c -> old.forEach(c::detach));
+            toxicsChanged(proxy, false);
+        }
+    }
+
+    /**
+     * After any change to a proxy or its toxics: the active-toxics gauges follow, and the packet engine is told
+     * which packet toxics this proxy has now (none while disabled or deleted).
+     */
+    private void toxicsChanged(Proxy proxy, boolean deleted) {
+        engine.metrics().toxicsChanged(proxy.name(), deleted ? List.of() : proxy.toxicsSnapshot().stream()
+                .map(t -> new String[] {t.name(), t.type().name(), String.valueOf(t.armed())}).toList());
+        List<Toxic> packet = deleted || !proxy.enabled() ? List.of() : proxy.toxicsSnapshot().stream()
+                .filter(t -> t.armed() && t.type().engine() == ToxicEngine.PACKET).toList();
+        engine.packetFaults().apply(proxy.name(), proxy.boundAddress(), proxy.upstreamAddress(), packet);
+    }
+
+    private void requirePacketEngineFor(Toxic toxic) {
+        if (toxic.type().engine() == ToxicEngine.PACKET) {
+            String why = engine.packetFaults().unavailableReason();
+            if (why != null) {
+                throw new ProxyException(ProxyException.Kind.UNAVAILABLE, "toxic type " + toxic.type().name()
+                        + " needs the packet engine, which is unavailable here: " + why);
+            }
         }
     }
 
@@ -255,7 +343,11 @@ public final class ProxyRegistry implements AutoCloseable {
         Attributes attributes = type.schema().merge(type.schema().defaults(), request.attributes());
         String name = request.name() == null || request.name().isEmpty()
                 ? type.name() + "_" + stream.jsonName() : request.name();
-        return new Toxic(name, type, stream, toxicity, attributes);
+        Selector selector = Selector.parse(request.selector());
+        Schedule schedule = Schedule.parse(request.schedule());
+        boolean armed = schedule == null || schedule.startAfterMs() == 0;
+        return new Toxic(name, type, stream, toxicity, attributes, selector, schedule, request.seed(), armed,
+                new AtomicLong());
     }
 
     private static double checkToxicity(double toxicity) {
@@ -273,8 +365,10 @@ public final class ProxyRegistry implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        schedules.shutdownNow();
         for (Proxy p : all()) {
             p.disable();
+            toxicsChanged(p, true);
         }
         proxies.clear();
     }

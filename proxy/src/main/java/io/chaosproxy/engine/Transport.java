@@ -33,7 +33,7 @@ public final class Transport implements AutoCloseable {
     public static Transport create(boolean preferNative, int threads) {
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         if (preferNative && Epoll.isAvailable()) {
-            return new Transport("epoll", EpollIoHandler.newFactory(), n, EpollServerSocketChannel.class,
+            return new Transport("epoll", HalfCloseSafeEpoll.newFactory(), n, EpollServerSocketChannel.class,
                     EpollSocketChannel.class);
         }
         return new Transport("nio", NioIoHandler.newFactory(), n, NioServerSocketChannel.class,

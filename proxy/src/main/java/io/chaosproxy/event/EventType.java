@@ -12,6 +12,8 @@ public enum EventType {
     FIN,
     RST,
     TOXIC_APPLIED,
+    /** A toxic did something visible to one side: swallowed a FIN, sent an RST, closed the connection. */
+    TOXIC_ACTION,
     CLOSED;
 
     public String jsonName() {

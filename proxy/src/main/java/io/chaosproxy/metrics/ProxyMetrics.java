@@ -3,10 +3,12 @@ package io.chaosproxy.metrics;
 import io.chaosproxy.event.ConnectionEvent;
 import io.chaosproxy.event.EventListener;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +26,16 @@ public final class ProxyMetrics implements EventListener {
     public static final String UPSTREAM_CONNECT = "chaosproxy.upstream.connect";
     public static final String DURATION = "chaosproxy.connection.duration";
     public static final String TOXICS_APPLIED = "chaosproxy.toxics.applied";
+    public static final String TOXICS_ACTIVE = "chaosproxy.toxics.active";
+    public static final String TOXIC_ACTIONS = "chaosproxy.toxic.actions";
+    public static final String FIRST_BYTE = "chaosproxy.first.byte";
+    public static final String CONNECTION_BYTES = "chaosproxy.connection.bytes";
+    public static final String TCP_RTT = "chaosproxy.tcp.rtt";
+    public static final String TCP_RTT_VARIANCE = "chaosproxy.tcp.rtt.variance";
+    public static final String TCP_RETRANSMITS = "chaosproxy.tcp.retransmits";
+    public static final String TCP_LOST = "chaosproxy.tcp.lost";
+    public static final String TCP_CWND = "chaosproxy.tcp.cwnd";
+    public static final String TCP_UNACKED = "chaosproxy.tcp.unacked";
 
     private static final Duration[] CONNECT_BUCKETS = buckets(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
             0.25, 0.5, 1, 2.5, 5, 10, 30);
@@ -32,6 +44,10 @@ public final class ProxyMetrics implements EventListener {
     private final MeterRegistry registry;
     private final ConcurrentMap<String, AtomicLong> active = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
+    /** When each open connection's client sent its first byte, to time the server's answer. */
+    private final ConcurrentMap<String, Long> clientFirstByte = new ConcurrentHashMap<>();
+    /** 1 per armed toxic, keyed proxy/toxic/type; gauges are removed with their toxic. */
+    private final ConcurrentMap<List<String>, Gauge> activeToxics = new ConcurrentHashMap<>();
 
     public ProxyMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -57,7 +73,11 @@ public final class ProxyMetrics implements EventListener {
                     .record(e.durationNanos(), TimeUnit.NANOSECONDS);
             case TOXIC_APPLIED -> counter(TOXICS_APPLIED, "toxics that acted on a connection direction",
                     "proxy", e.proxy(), "type", e.detail()).increment();
+            case TOXIC_ACTION -> counter(TOXIC_ACTIONS, "visible things toxics did (swallowed FIN, RST, ...)",
+                    "proxy", e.proxy(), "action", actionOf(e.detail())).increment();
+            case FIRST_BYTE -> firstByte(e);
             case CLOSED -> {
+                clientFirstByte.remove(e.proxy() + "#" + e.connectionId());
                 activeCount(e.proxy()).decrementAndGet();
                 counter(CLOSED, "connections closed, by reason", "proxy", e.proxy(), "reason", e.detail())
                         .increment();
@@ -66,6 +86,105 @@ public final class ProxyMetrics implements EventListener {
                         .register(registry).record(e.durationNanos(), TimeUnit.NANOSECONDS);
             }
             default -> {
+            }
+        }
+    }
+
+    /**
+     * Client leg: first byte to the client, from accept. Server leg: the server's first byte after the client's
+     * first byte (how long the server takes to answer); not recorded for server-speaks-first protocols.
+     */
+    private void firstByte(ConnectionEvent e) {
+        String key = e.proxy() + "#" + e.connectionId();
+        if ("client".equals(e.leg())) {
+            clientFirstByte.put(key, e.sinceAcceptNanos());
+            return;
+        }
+        // Bytes from the server reach the client leg: time to first byte as the client sees it.
+        firstByteTimer(e.proxy(), "client").record(e.sinceAcceptNanos(), TimeUnit.NANOSECONDS);
+        Long clientFirst = clientFirstByte.remove(key);
+        if (clientFirst != null && e.sinceAcceptNanos() >= clientFirst) {
+            firstByteTimer(e.proxy(), "server").record(e.sinceAcceptNanos() - clientFirst, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private Timer firstByteTimer(String proxy, String leg) {
+        return Timer.builder(FIRST_BYTE).description("client leg: first byte to the client after accept; "
+                + "server leg: the server's first byte after the client's first byte")
+                .tags("proxy", proxy, "leg", leg).serviceLevelObjectives(CONNECT_BUCKETS).register(registry);
+    }
+
+    private static String actionOf(String detail) {
+        // "toxicName: swallowed FIN" -> "swallowed FIN"; numbers dropped so the label set stays small.
+        String action = detail == null ? "" : detail.substring(detail.indexOf(':') + 1).trim();
+        return action.replaceAll("[0-9]+", "N");
+    }
+
+    /** Bytes one connection carried each way, recorded when it closes. */
+    public void connectionClosed(String proxy, long bytesUpstream, long bytesDownstream) {
+        bytesSummary(proxy, "upstream").record(bytesUpstream);
+        bytesSummary(proxy, "downstream").record(bytesDownstream);
+    }
+
+    private DistributionSummary bytesSummary(String proxy, String direction) {
+        return DistributionSummary.builder(CONNECTION_BYTES).baseUnit("bytes")
+                .description("bytes one connection carried, by direction").tags("proxy", proxy, "direction", direction)
+                .serviceLevelObjectives(1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9).register(registry);
+    }
+
+    /** One TCP_INFO sample of one leg: RTT figures as histograms, retransmissions and losses as counters. */
+    public void tcpInfo(String proxy, String leg, long rttMicros, long rttVarMicros, long newRetransmits,
+            long newLost, long cwndSegments, long unackedSegments) {
+        tcpSummary(TCP_RTT, "smoothed round-trip time", proxy, leg, "seconds").record(rttMicros / 1e6);
+        tcpSummary(TCP_RTT_VARIANCE, "round-trip time variance", proxy, leg, "seconds").record(rttVarMicros / 1e6);
+        tcpSummary(TCP_CWND, "congestion window", proxy, leg, "segments").record(cwndSegments);
+        tcpSummary(TCP_UNACKED, "segments sent and not yet acknowledged", proxy, leg, "segments")
+                .record(unackedSegments);
+        if (newRetransmits > 0) {
+            counter(TCP_RETRANSMITS, "segments retransmitted (TCP_INFO totalRetrans)", "proxy", proxy, "leg", leg)
+                    .increment(newRetransmits);
+        }
+        if (newLost > 0) {
+            counter(TCP_LOST, "segments the kernel considered lost (TCP_INFO lost)", "proxy", proxy, "leg", leg)
+                    .increment(newLost);
+        }
+    }
+
+    private DistributionSummary tcpSummary(String name, String description, String proxy, String leg,
+            String unit) {
+        DistributionSummary.Builder b = DistributionSummary.builder(name).description(description).baseUnit(unit)
+                .tags("proxy", proxy, "leg", leg);
+        if (unit.equals("seconds")) {
+            b.serviceLevelObjectives(0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                    0.25, 0.5, 1, 2.5);
+        } else {
+            b.serviceLevelObjectives(1, 2, 4, 10, 20, 50, 100, 200, 500, 1000);
+        }
+        return b.register(registry);
+    }
+
+    /** The toxics a proxy has now; armed ones show as 1, pending scheduled ones as 0, removed ones vanish. */
+    public void toxicsChanged(String proxy, List<String[]> nameTypeArmed) {
+        java.util.Set<List<String>> now = new java.util.HashSet<>();
+        for (String[] t : nameTypeArmed) {
+            List<String> key = List.of(proxy, t[0], t[1]);
+            now.add(key);
+            boolean armed = Boolean.parseBoolean(t[2]);
+            Gauge old = activeToxics.remove(key);
+            if (old != null) {
+                registry.remove(old);
+            }
+            double value = armed ? 1 : 0;
+            activeToxics.put(key, Gauge.builder(TOXICS_ACTIVE, () -> value)
+                    .description("1 while a toxic is armed, 0 while its schedule has not started it")
+                    .tags("proxy", proxy, "toxic", t[0], "type", t[1]).register(registry));
+        }
+        for (List<String> key : List.copyOf(activeToxics.keySet())) {
+            if (key.get(0).equals(proxy) && !now.contains(key)) {
+                Gauge g = activeToxics.remove(key);
+                if (g != null) {
+                    registry.remove(g);
+                }
             }
         }
     }

@@ -34,6 +34,12 @@ public interface StageContext {
     /** Stops or restarts reading from the sender of this direction, independent of backpressure. */
     void pauseReading(boolean paused);
 
+    /**
+     * Notes in the connection's timeline what this toxic just did (e.g. "swallowed FIN"), so users see the fault
+     * beside what each side did.
+     */
+    void record(String action);
+
     /** Random source for this connection and direction (seedable for replay). */
     Random random();
 

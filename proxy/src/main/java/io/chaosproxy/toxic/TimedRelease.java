@@ -30,8 +30,9 @@ public final class TimedRelease {
 
     /** Forwards {@code data} at {@code dueNanos} (monotonic), or later if earlier data is due later. */
     public void add(ByteBuf data, long dueNanos) {
-        enqueue(new Entry(data, Math.max(dueNanos, lastDue)));
+        // Count before enqueueing: an entry already due is forwarded (and possibly written and freed) at once.
         context.held(data.readableBytes());
+        enqueue(new Entry(data, Math.max(dueNanos, lastDue)));
     }
 
     /** Forwards the FIN at {@code dueNanos}, after everything added before it. */

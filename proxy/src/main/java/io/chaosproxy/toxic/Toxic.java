@@ -1,13 +1,31 @@
 package io.chaosproxy.toxic;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
- * A toxic as configured on a proxy: immutable; an update replaces it.
+ * A toxic as configured on a proxy: immutable; an update replaces it (keeping its connection count).
  *
  * @param toxicity the chance, decided once per connection and direction, that the toxic applies at all
+ * @param selector which connections it may apply to, or null for all
+ * @param schedule when it arms and disarms itself, or null for at once and until removed
+ * @param seed seeds this toxic's random choices, or null to use the connection's
+ * @param armed false while a schedule has not started it yet
+ * @param connectionsSeen counts connections this toxic was considered for, for the selector
  */
-public record Toxic(String name, ToxicType type, StreamDirection stream, double toxicity, Attributes attributes) {
+public record Toxic(String name, ToxicType type, StreamDirection stream, double toxicity, Attributes attributes,
+        Selector selector, Schedule schedule, Long seed, boolean armed, AtomicLong connectionsSeen) {
+
+    public Toxic(String name, ToxicType type, StreamDirection stream, double toxicity, Attributes attributes) {
+        this(name, type, stream, toxicity, attributes, null, null, null, true, new AtomicLong());
+    }
 
     public Toxic withSettings(double newToxicity, Attributes newAttributes) {
-        return new Toxic(name, type, stream, newToxicity, newAttributes);
+        return new Toxic(name, type, stream, newToxicity, newAttributes, selector, schedule, seed, armed,
+                connectionsSeen);
+    }
+
+    public Toxic withArmed(boolean nowArmed) {
+        return new Toxic(name, type, stream, toxicity, attributes, selector, schedule, seed, nowArmed,
+                connectionsSeen);
     }
 }

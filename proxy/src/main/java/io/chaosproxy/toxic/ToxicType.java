@@ -19,6 +19,14 @@ public interface ToxicType {
     /** One-line description for docs and {@code GET /toxic-types}. */
     String description();
 
-    /** A fresh stage for one connection and direction, reading its settings from {@code attributes}. */
+    /**
+     * A fresh stage for one connection and direction, reading its settings from {@code attributes}; null for types
+     * that act only before the dial.
+     */
     ToxicStage newStage(Attributes attributes);
+
+    /** For connect-phase types: what happens to an accepted client before the dial. Null for the others. */
+    default ConnectGate newConnectGate(Attributes attributes) {
+        return null;
+    }
 }

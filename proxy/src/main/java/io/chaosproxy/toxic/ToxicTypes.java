@@ -1,13 +1,22 @@
 package io.chaosproxy.toxic;
 
+import io.chaosproxy.toxic.types.AcceptDelayToxic;
 import io.chaosproxy.toxic.types.BandwidthToxic;
+import io.chaosproxy.toxic.types.CorruptToxic;
+import io.chaosproxy.toxic.types.FinDelayToxic;
+import io.chaosproxy.toxic.types.FinDropToxic;
 import io.chaosproxy.toxic.types.LatencyToxic;
 import io.chaosproxy.toxic.types.LimitDataToxic;
 import io.chaosproxy.toxic.types.NoopToxic;
+import io.chaosproxy.toxic.types.PacketLossToxic;
 import io.chaosproxy.toxic.types.ResetPeerToxic;
+import io.chaosproxy.toxic.types.RstOnCloseToxic;
 import io.chaosproxy.toxic.types.SlicerToxic;
 import io.chaosproxy.toxic.types.SlowCloseToxic;
+import io.chaosproxy.toxic.types.StallToxic;
 import io.chaosproxy.toxic.types.TimeoutToxic;
+import io.chaosproxy.toxic.types.UpstreamBlackholeToxic;
+import io.chaosproxy.toxic.types.UpstreamRefuseToxic;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -28,6 +37,16 @@ public final class ToxicTypes {
         types.register(new SlicerToxic());
         types.register(new LimitDataToxic());
         types.register(new NoopToxic());
+        // Ours, by phase: connect, established, teardown.
+        types.register(new AcceptDelayToxic());
+        types.register(new UpstreamRefuseToxic());
+        types.register(new UpstreamBlackholeToxic());
+        types.register(new StallToxic());
+        types.register(new CorruptToxic());
+        types.register(new PacketLossToxic());
+        types.register(new FinDropToxic());
+        types.register(new FinDelayToxic());
+        types.register(new RstOnCloseToxic());
         return types;
     }
 

@@ -14,6 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class EchoServer extends BlockingServer {
     private final List<String> endings = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicLong bytesEchoed = new java.util.concurrent.atomic.AtomicLong();
 
     public EchoServer() {
         super("echo");
@@ -22,6 +23,11 @@ public final class EchoServer extends BlockingServer {
     /** How each finished connection ended: "eof" or the read error's message, in order of finishing. */
     public List<String> endings() {
         return List.copyOf(endings);
+    }
+
+    /** Bytes echoed over all connections so far. */
+    public long bytesEchoed() {
+        return bytesEchoed.get();
     }
 
     @Override
@@ -33,6 +39,7 @@ public final class EchoServer extends BlockingServer {
         int n;
         while ((n = in.read(buf)) >= 0) {
             out.write(buf, 0, n);
+            bytesEchoed.addAndGet(n);
         }
         endings.add("eof");
         socket.shutdownOutput();

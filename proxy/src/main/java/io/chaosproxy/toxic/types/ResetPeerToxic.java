@@ -6,16 +6,21 @@ import io.chaosproxy.toxic.Attributes;
 import io.chaosproxy.toxic.Phase;
 import io.chaosproxy.toxic.ToxicStage;
 import io.chaosproxy.toxic.ToxicType;
+import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Resets the connection (RST to both sides, SO_LINGER 0) {@code timeout} ms after the toxic starts acting on it:
- * at the connection's start, or when the toxic is added to an open connection. Data flows until then.
+ * Resets the connection (RST to both sides, SO_LINGER 0). With {@code after_bytes} above 0, the RST comes once that
+ * many bytes have passed in this direction (exactly that many are delivered first); otherwise, or additionally
+ * when {@code timeout} is above 0, it comes {@code timeout} ms after the toxic starts acting on the connection (at
+ * its start, or when added to an open connection). Data flows until then.
  */
 public final class ResetPeerToxic implements ToxicType {
     private static final AttributeSchema SCHEMA = AttributeSchema.of(
-            AttributeSpec.integer("timeout", "ms", 0, 0, 86_400_000, "time until the RST; 0 = at once"));
+            AttributeSpec.integer("timeout", "ms", 0, 0, 86_400_000, "time until the RST; 0 = at once"),
+            AttributeSpec.integer("after_bytes", "bytes", 0, 0, Long.MAX_VALUE,
+                    "RST once this many bytes have passed; 0 = off"));
 
     @Override
     public String name() {
@@ -34,25 +39,60 @@ public final class ResetPeerToxic implements ToxicType {
 
     @Override
     public String description() {
-        return "Resets the connection (RST both ways) after timeout ms.";
+        return "Resets the connection (RST both ways) after timeout ms, or once after_bytes bytes have passed.";
     }
 
     @Override
     public ToxicStage newStage(Attributes attributes) {
-        return new Stage(attributes.getLong("timeout"));
+        return new Stage(attributes.getLong("timeout"), attributes.getLong("after_bytes"));
     }
 
     private static final class Stage extends ToxicStage {
         private final long timeoutMs;
+        private final long afterBytes;
+        private long passed;
+        private boolean reset;
         private ScheduledFuture<?> resetTimer;
 
-        Stage(long timeoutMs) {
+        Stage(long timeoutMs, long afterBytes) {
             this.timeoutMs = timeoutMs;
+            this.afterBytes = afterBytes;
         }
 
         @Override
         public void onAttach() {
-            resetTimer = context().schedule(context()::resetConnection, timeoutMs, TimeUnit.MILLISECONDS);
+            if (afterBytes == 0 || timeoutMs > 0) {
+                resetTimer = context().schedule(() -> reset("RST after " + timeoutMs + " ms"), timeoutMs,
+                        TimeUnit.MILLISECONDS);
+            }
+        }
+
+        @Override
+        public void onData(ByteBuf data) {
+            if (reset) {
+                data.release();
+                return;
+            }
+            if (afterBytes == 0 || passed + data.readableBytes() < afterBytes) {
+                passed += data.readableBytes();
+                context().forward(data);
+                return;
+            }
+            long room = afterBytes - passed;
+            if (room > 0) {
+                context().forward(data.readRetainedSlice((int) room));
+                passed += room;
+            }
+            data.release();
+            reset("RST after " + afterBytes + " bytes");
+        }
+
+        private void reset(String why) {
+            if (!reset) {
+                reset = true;
+                context().record(why);
+                context().resetConnection();
+            }
         }
 
         @Override

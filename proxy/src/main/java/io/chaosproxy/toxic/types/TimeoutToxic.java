@@ -67,6 +67,7 @@ public final class TimeoutToxic implements ToxicType {
         @Override
         public void onEnd() {
             swallowedEnd = true;
+            context().record("swallowed FIN");
         }
 
         @Override

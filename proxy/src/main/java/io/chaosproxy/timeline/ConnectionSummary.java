@@ -1,0 +1,15 @@
+package io.chaosproxy.timeline;
+
+import io.chaosproxy.event.ConnectionEvent;
+import java.util.List;
+
+/**
+ * What the API shows of one connection: who, when, how much, in what state, and its events in order.
+ *
+ * @param state {@code connecting}, {@code open}, {@code half_closed} or {@code closed}
+ * @param closeReason the close reason once closed, else null
+ */
+public record ConnectionSummary(String proxy, long id, String client, long startEpochMillis, String state,
+        long bytesUpstream, long bytesDownstream, String closeReason, List<ConnectionEvent> events,
+        long eventsDropped) {
+}

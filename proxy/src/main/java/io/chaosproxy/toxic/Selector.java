@@ -1,0 +1,92 @@
+package io.chaosproxy.toxic;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Which connections a toxic applies to, counted from when the toxic was created: {@code first} N connections,
+ * {@code every} N-th, those {@code after} the first N, and/or those whose client address is in one of
+ * {@code clients} (CIDR). Every given condition must hold; toxicity is rolled on top.
+ */
+public record Selector(Long first, Long every, Long after, List<Cidr> clients) {
+
+    public boolean matches(long connectionIndex, InetAddress client) {
+        if (first != null && connectionIndex > first) {
+            return false;
+        }
+        if (every != null && connectionIndex % every != 0) {
+            return false;
+        }
+        if (after != null && connectionIndex <= after) {
+            return false;
+        }
+        if (clients != null && !clients.isEmpty()) {
+            return client != null && clients.stream().anyMatch(c -> c.contains(client));
+        }
+        return true;
+    }
+
+    /** Parses {@code {"first": N, "every": N, "after": N, "clients": ["127.0.0.2/32"]}}; null gives null. */
+    public static Selector parse(Map<String, Object> json) {
+        if (json == null) {
+            return null;
+        }
+        Long first = null;
+        Long every = null;
+        Long after = null;
+        List<Cidr> clients = null;
+        for (Map.Entry<String, Object> e : json.entrySet()) {
+            String key = e.getKey().toLowerCase(java.util.Locale.ROOT);
+            switch (key) {
+                case "first" -> first = count("selector.first", e.getValue(), 1);
+                case "every" -> every = count("selector.every", e.getValue(), 1);
+                case "after" -> after = count("selector.after", e.getValue(), 0);
+                case "clients" -> clients = cidrs(e.getValue());
+                default -> throw new ValidationException("selector." + e.getKey(), "selector." + e.getKey()
+                        + " is not a selector; use first, every, after or clients");
+            }
+        }
+        if (first == null && every == null && after == null && clients == null) {
+            throw new ValidationException("selector", "selector needs at least one of first, every, after, clients");
+        }
+        return new Selector(first, every, after, clients);
+    }
+
+    public Map<String, Object> toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (first != null) {
+            m.put("first", first);
+        }
+        if (every != null) {
+            m.put("every", every);
+        }
+        if (after != null) {
+            m.put("after", after);
+        }
+        if (clients != null) {
+            m.put("clients", clients.stream().map(Cidr::toString).toList());
+        }
+        return m;
+    }
+
+    private static Long count(String field, Object value, long min) {
+        if (!(value instanceof Long) || (Long) value < min) {
+            throw new ValidationException(field, field + " must be a whole number of at least " + min);
+        }
+        return (Long) value;
+    }
+
+    private static List<Cidr> cidrs(Object value) {
+        if (!(value instanceof List<?> list)) {
+            throw new ValidationException("selector.clients", "selector.clients must be an array of CIDRs");
+        }
+        List<Cidr> out = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            out.add(Cidr.parse("selector.clients[" + i + "]", list.get(i)));
+        }
+        return List.copyOf(out);
+    }
+}

@@ -1,0 +1,41 @@
+package io.chaosproxy.toxic.types;
+
+import io.chaosproxy.toxic.AttributeSchema;
+import io.chaosproxy.toxic.Attributes;
+import io.chaosproxy.toxic.Phase;
+import io.chaosproxy.toxic.ToxicStage;
+import io.chaosproxy.toxic.ToxicType;
+
+/** When the sender closes (FIN), the receiver gets an RST instead, and so does the sender's leg. */
+public final class RstOnCloseToxic implements ToxicType {
+    @Override
+    public String name() {
+        return "rst_on_close";
+    }
+
+    @Override
+    public Phase phase() {
+        return Phase.TEARDOWN;
+    }
+
+    @Override
+    public AttributeSchema schema() {
+        return AttributeSchema.of();
+    }
+
+    @Override
+    public String description() {
+        return "Turns the sender's FIN into an RST to the receiver.";
+    }
+
+    @Override
+    public ToxicStage newStage(Attributes attributes) {
+        return new ToxicStage() {
+            @Override
+            public void onEnd() {
+                context().record("FIN replaced by RST");
+                context().resetConnection();
+            }
+        };
+    }
+}

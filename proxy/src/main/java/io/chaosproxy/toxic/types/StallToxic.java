@@ -1,0 +1,76 @@
+package io.chaosproxy.toxic.types;
+
+import io.chaosproxy.toxic.AttributeSchema;
+import io.chaosproxy.toxic.AttributeSpec;
+import io.chaosproxy.toxic.Attributes;
+import io.chaosproxy.toxic.Phase;
+import io.chaosproxy.toxic.ToxicStage;
+import io.chaosproxy.toxic.ToxicType;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Stops reading from the sender for {@code duration} ms (0 = until the toxic is removed). The proxy's receive
+ * buffer fills, its advertised window drops to zero and the sender's writes block while its kernel sends zero-window
+ * probes; afterwards reading resumes and every byte arrives.
+ */
+public final class StallToxic implements ToxicType {
+    private static final AttributeSchema SCHEMA = AttributeSchema.of(
+            AttributeSpec.integer("duration", "ms", 0, 0, 86_400_000, "how long reading stops; 0 = until removed"));
+
+    @Override
+    public String name() {
+        return "stall";
+    }
+
+    @Override
+    public Phase phase() {
+        return Phase.ESTABLISHED;
+    }
+
+    @Override
+    public AttributeSchema schema() {
+        return SCHEMA;
+    }
+
+    @Override
+    public String description() {
+        return "Stops reading from the sender (zero window) for duration ms, then resumes with no byte lost.";
+    }
+
+    @Override
+    public ToxicStage newStage(Attributes attributes) {
+        return new Stage(attributes.getLong("duration"));
+    }
+
+    private static final class Stage extends ToxicStage {
+        private final long durationMs;
+        private ScheduledFuture<?> resume;
+
+        Stage(long durationMs) {
+            this.durationMs = durationMs;
+        }
+
+        @Override
+        public void onAttach() {
+            context().pauseReading(true);
+            if (durationMs > 0) {
+                resume = context().schedule(() -> context().pauseReading(false), durationMs, TimeUnit.MILLISECONDS);
+            }
+        }
+
+        @Override
+        public void onDetach() {
+            onClose();
+            context().pauseReading(false);
+        }
+
+        @Override
+        public void onClose() {
+            if (resume != null) {
+                resume.cancel(false);
+                resume = null;
+            }
+        }
+    }
+}
