@@ -105,8 +105,41 @@ class ConfigAndMetricsTest {
                 .contains("chaosproxy_upstream_connect_seconds_bucket{outcome=\"connected\",proxy=\"ok\",le=\"+Inf\"} 1")
                 .contains("chaosproxy_connections_active{proxy=\"ok\"} 0.0")
                 .contains("chaosproxy_connection_duration_seconds_count{proxy=\"ok\"} 1")
+                .contains("chaosproxy_connection_bytes_sum{direction=\"upstream\",proxy=\"ok\"} 1000.0")
+                .contains("chaosproxy_first_byte_seconds_count{leg=\"server\",proxy=\"ok\"} 1")
                 .contains("jvm_memory_used_bytes")
                 .contains("process_cpu_usage");
+    }
+
+    @Test
+    void tcpInfoOfBothLegsIsSampledAtCloseOnEpoll() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.netty.channel.epoll.Epoll.isAvailable(),
+                "TCP_INFO needs the epoll transport");
+        Proxy ok = server.registry().create(new io.chaosproxy.engine.ProxySpec("ok",
+                new io.chaosproxy.engine.HostPort("127.0.0.1", 0),
+                new io.chaosproxy.engine.HostPort("127.0.0.1", upstream.getLocalPort()), true));
+        try (Socket c = connect(ok); Socket s = upstream.accept()) {
+            c.getOutputStream().write(new byte[100]);
+            assertThat(s.getInputStream().readNBytes(100)).hasSize(100);
+        }
+        String metrics = awaitMetrics("chaosproxy_tcp_rtt_seconds_count{leg=\"server\",proxy=\"ok\"} 1");
+        assertThat(metrics).contains("chaosproxy_tcp_rtt_seconds_count{leg=\"client\",proxy=\"ok\"} 1")
+                .contains("chaosproxy_tcp_cwnd_segments_count{leg=\"client\",proxy=\"ok\"} 1");
+    }
+
+    @Test
+    void activeToxicsGaugeFollowsTheToxicList() throws Exception {
+        server.registry().create(new io.chaosproxy.engine.ProxySpec("ok",
+                new io.chaosproxy.engine.HostPort("127.0.0.1", 0),
+                new io.chaosproxy.engine.HostPort("127.0.0.1", upstream.getLocalPort()), true));
+        server.registry().addToxic("ok", new io.chaosproxy.engine.ToxicRequest("slow", "latency", null, null,
+                java.util.Map.of("latency", 10)));
+        awaitMetrics("chaosproxy_toxics_active{proxy=\"ok\",toxic=\"slow\",type=\"latency\"} 1.0");
+        server.registry().removeToxic("ok", "slow");
+        HttpClient http = HttpClient.newHttpClient();
+        String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + server.apiAddress().getPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(body).doesNotContain("toxic=\"slow\"");
     }
 
     private String awaitMetrics(String expectedLine) throws Exception {

@@ -53,6 +53,9 @@ public final class Connection {
     private volatile long bytesUpstream;
     private volatile long bytesDownstream;
     private ConnectGate activeGate;
+    private TcpInfoSampler tcpInfo;
+    private ScheduledFuture<?> tcpInfoTimer;
+    private boolean flushBeforeReset;
     private Channel server;
     private boolean established;
     private CloseReason firstFin;
@@ -246,6 +249,11 @@ public final class Connection {
 
     private void beginForwarding() {
         established = true;
+        if (TcpInfoSampler.supported(client)) {
+            tcpInfo = new TcpInfoSampler(proxy.name(), proxy.engine().metrics());
+            tcpInfoTimer = loop.scheduleAtFixedRate(this::sampleTcpInfo, TcpInfoSampler.INTERVAL_MILLIS,
+                    TcpInfoSampler.INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+        }
         for (Toxic toxic : proxy.toxicsSnapshot()) {
             attach(toxic);
         }
@@ -377,7 +385,16 @@ public final class Connection {
 
     void resetByToxic(String toxicName) {
         if (reason == null) {
+            // Bytes the toxic let through before the RST are written first, as a real peer's would be.
+            flushBeforeReset = true;
             finish(CloseReason.TOXIC, null, true);
+        }
+    }
+
+    private void sampleTcpInfo() {
+        tcpInfo.sample(Leg.CLIENT, client);
+        if (server != null) {
+            tcpInfo.sample(Leg.SERVER, server);
         }
     }
 
@@ -408,6 +425,11 @@ public final class Connection {
         if (activeGate != null) {
             activeGate.onClose();
         }
+        if (tcpInfo != null) {
+            tcpInfoTimer.cancel(false);
+            sampleTcpInfo();
+        }
+        proxy.engine().metrics().connectionClosed(proxy.name(), bytesUpstream, bytesDownstream);
         upstream.close();
         downstream.close();
         for (Leg leg : Leg.values()) {
@@ -424,18 +446,27 @@ public final class Connection {
         proxy.forget(this);
     }
 
-    private static void close(Channel channel, boolean abortive) {
+    private void close(Channel channel, boolean abortive) {
         if (channel == null || !channel.isOpen()) {
             return;
         }
-        if (abortive) {
-            if (channel.isActive()) {
-                channel.config().setOption(ChannelOption.SO_LINGER, 0);
-            }
-            channel.close();
+        if (abortive && flushBeforeReset) {
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> abort(channel));
+            // A receiver that does not read must not postpone the RST for ever.
+            channel.eventLoop().schedule(() -> abort(channel), 500, TimeUnit.MILLISECONDS);
+        } else if (abortive) {
+            abort(channel);
         } else {
             channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /** Closes with an RST (SO_LINGER 0) rather than a FIN. */
+    private static void abort(Channel channel) {
+        if (channel.isActive()) {
+            channel.config().setOption(ChannelOption.SO_LINGER, 0);
+        }
+        channel.close();
     }
 
     // ---- bookkeeping ----
