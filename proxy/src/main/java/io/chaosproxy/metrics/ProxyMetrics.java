@@ -109,8 +109,8 @@ public final class ProxyMetrics implements EventListener {
     }
 
     private Timer firstByteTimer(String proxy, String leg) {
-        return Timer.builder(FIRST_BYTE).description("client leg: first byte to the client after accept; "
-                + "server leg: the server's first byte after the client's first byte")
+        return Timer.builder(FIRST_BYTE).description("client leg: the server's first byte reached the proxy, from "
+                + "accept (before any toxic delays it); server leg: the server's first byte after the client's")
                 .tags("proxy", proxy, "leg", leg).serviceLevelObjectives(CONNECT_BUCKETS).register(registry);
     }
 
@@ -140,14 +140,11 @@ public final class ProxyMetrics implements EventListener {
         tcpSummary(TCP_CWND, "congestion window", proxy, leg, "segments").record(cwndSegments);
         tcpSummary(TCP_UNACKED, "segments sent and not yet acknowledged", proxy, leg, "segments")
                 .record(unackedSegments);
-        if (newRetransmits > 0) {
-            counter(TCP_RETRANSMITS, "segments retransmitted (TCP_INFO totalRetrans)", "proxy", proxy, "leg", leg)
-                    .increment(newRetransmits);
-        }
-        if (newLost > 0) {
-            counter(TCP_LOST, "segments the kernel considered lost (TCP_INFO lost)", "proxy", proxy, "leg", leg)
-                    .increment(newLost);
-        }
+        // Incremented even by 0, so the series exist (at 0) before the first retransmission.
+        counter(TCP_RETRANSMITS, "segments retransmitted (TCP_INFO totalRetrans)", "proxy", proxy, "leg", leg)
+                .increment(newRetransmits);
+        counter(TCP_LOST, "segments the kernel considered lost (TCP_INFO lost)", "proxy", proxy, "leg", leg)
+                .increment(newLost);
     }
 
     private DistributionSummary tcpSummary(String name, String description, String proxy, String leg,

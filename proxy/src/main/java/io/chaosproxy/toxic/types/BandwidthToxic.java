@@ -5,6 +5,7 @@ import io.chaosproxy.toxic.AttributeSpec;
 import io.chaosproxy.toxic.Attributes;
 import io.chaosproxy.toxic.Phase;
 import io.chaosproxy.toxic.TimedRelease;
+import io.chaosproxy.toxic.HoldingStage;
 import io.chaosproxy.toxic.ToxicStage;
 import io.chaosproxy.toxic.ToxicType;
 import io.netty.buffer.ByteBuf;
@@ -44,34 +45,29 @@ public final class BandwidthToxic implements ToxicType {
         return new Stage(attributes.getLong("rate"));
     }
 
-    private static final class Stage extends ToxicStage {
+    private static final class Stage extends HoldingStage {
         private final long bytesPerSecond;
-        private TimedRelease held;
 
         Stage(long rateKbPerSecond) {
             this.bytesPerSecond = rateKbPerSecond * 1000;
         }
 
-        @Override
-        public void onAttach() {
-            held = new TimedRelease(context());
-        }
 
         @Override
         public void onData(ByteBuf data) {
             if (bytesPerSecond == 0) {
                 // Held forever: due time beyond any run, released only by onDetach.
-                held.add(data, TimedRelease.HELD_UNTIL_FLUSH);
+                held().add(data, TimedRelease.HELD_UNTIL_FLUSH);
                 return;
             }
             int sliceBytes = (int) Math.max(1, Math.min(Integer.MAX_VALUE, bytesPerSecond / 10));
-            long start = held.lastDueOr(context().nanoTime());
+            long start = held().lastDueOr(context().nanoTime());
             while (data.isReadable()) {
                 int n = Math.min(sliceBytes, data.readableBytes());
                 ByteBuf slice = n == data.readableBytes() ? data : data.readRetainedSlice(n);
                 long sendTime = TimeUnit.SECONDS.toNanos(n) / bytesPerSecond;
                 start += sendTime;
-                held.add(slice, start);
+                held().add(slice, start);
                 if (slice == data) {
                     break;
                 }
@@ -81,20 +77,12 @@ public final class BandwidthToxic implements ToxicType {
         @Override
         public void onEnd() {
             if (bytesPerSecond == 0) {
-                held.addEnd(TimedRelease.HELD_UNTIL_FLUSH);
+                held().addEnd(TimedRelease.HELD_UNTIL_FLUSH);
                 return;
             }
-            held.addEnd(context().nanoTime());
+            held().addEnd(context().nanoTime());
         }
 
-        @Override
-        public void onDetach() {
-            held.flushAll();
-        }
 
-        @Override
-        public void onClose() {
-            held.discardAll();
-        }
     }
 }

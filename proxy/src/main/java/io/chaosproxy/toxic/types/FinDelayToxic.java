@@ -4,10 +4,8 @@ import io.chaosproxy.toxic.AttributeSchema;
 import io.chaosproxy.toxic.AttributeSpec;
 import io.chaosproxy.toxic.Attributes;
 import io.chaosproxy.toxic.Phase;
-import io.chaosproxy.toxic.TimedRelease;
 import io.chaosproxy.toxic.ToxicStage;
 import io.chaosproxy.toxic.ToxicType;
-import java.util.concurrent.TimeUnit;
 
 /** Passes the sender's FIN on {@code delay} ms late; data sent before it still arrives first, at once. */
 public final class FinDelayToxic implements ToxicType {
@@ -36,36 +34,6 @@ public final class FinDelayToxic implements ToxicType {
 
     @Override
     public ToxicStage newStage(Attributes attributes) {
-        return new Stage(attributes.getLong("delay"));
-    }
-
-    private static final class Stage extends ToxicStage {
-        private final long delayNanos;
-        private TimedRelease held;
-
-        Stage(long delayMs) {
-            this.delayNanos = TimeUnit.MILLISECONDS.toNanos(delayMs);
-        }
-
-        @Override
-        public void onAttach() {
-            held = new TimedRelease(context());
-        }
-
-        @Override
-        public void onEnd() {
-            context().record("holding FIN");
-            held.addEnd(context().nanoTime() + delayNanos);
-        }
-
-        @Override
-        public void onDetach() {
-            held.flushAll();
-        }
-
-        @Override
-        public void onClose() {
-            held.discardAll();
-        }
+        return new DelayedFinStage(attributes.getLong("delay"));
     }
 }

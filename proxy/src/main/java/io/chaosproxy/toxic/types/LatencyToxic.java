@@ -5,6 +5,7 @@ import io.chaosproxy.toxic.AttributeSpec;
 import io.chaosproxy.toxic.Attributes;
 import io.chaosproxy.toxic.Phase;
 import io.chaosproxy.toxic.TimedRelease;
+import io.chaosproxy.toxic.HoldingStage;
 import io.chaosproxy.toxic.ToxicStage;
 import io.chaosproxy.toxic.ToxicType;
 import io.netty.buffer.ByteBuf;
@@ -44,29 +45,24 @@ public final class LatencyToxic implements ToxicType {
         return new Stage(attributes.getLong("latency"), attributes.getLong("jitter"));
     }
 
-    private static final class Stage extends ToxicStage {
+    private static final class Stage extends HoldingStage {
         private final long latencyNanos;
         private final long jitterNanos;
-        private TimedRelease held;
 
         Stage(long latencyMs, long jitterMs) {
             this.latencyNanos = TimeUnit.MILLISECONDS.toNanos(latencyMs);
             this.jitterNanos = TimeUnit.MILLISECONDS.toNanos(jitterMs);
         }
 
-        @Override
-        public void onAttach() {
-            held = new TimedRelease(context());
-        }
 
         @Override
         public void onData(ByteBuf data) {
-            held.add(data, context().nanoTime() + delay());
+            held().add(data, context().nanoTime() + delay());
         }
 
         @Override
         public void onEnd() {
-            held.addEnd(context().nanoTime() + delay());
+            held().addEnd(context().nanoTime() + delay());
         }
 
         private long delay() {
@@ -77,14 +73,6 @@ public final class LatencyToxic implements ToxicType {
             return Math.max(0, latencyNanos + offset);
         }
 
-        @Override
-        public void onDetach() {
-            held.flushAll();
-        }
 
-        @Override
-        public void onClose() {
-            held.discardAll();
-        }
     }
 }

@@ -5,6 +5,7 @@ import io.chaosproxy.toxic.AttributeSpec;
 import io.chaosproxy.toxic.Attributes;
 import io.chaosproxy.toxic.Phase;
 import io.chaosproxy.toxic.TimedRelease;
+import io.chaosproxy.toxic.HoldingStage;
 import io.chaosproxy.toxic.ToxicStage;
 import io.chaosproxy.toxic.ToxicType;
 import io.netty.buffer.ByteBuf;
@@ -46,11 +47,10 @@ public final class SlicerToxic implements ToxicType {
                 attributes.getLong("delay"));
     }
 
-    private static final class Stage extends ToxicStage {
+    private static final class Stage extends HoldingStage {
         private final long averageSize;
         private final long variation;
         private final long delayNanos;
-        private TimedRelease held;
 
         Stage(long averageSize, long variation, long delayMicros) {
             this.averageSize = averageSize;
@@ -58,19 +58,15 @@ public final class SlicerToxic implements ToxicType {
             this.delayNanos = TimeUnit.MICROSECONDS.toNanos(delayMicros);
         }
 
-        @Override
-        public void onAttach() {
-            held = new TimedRelease(context());
-        }
 
         @Override
         public void onData(ByteBuf data) {
             if (averageSize == 0) {
-                held.add(data, held.lastDueOr(context().nanoTime()));
+                held().add(data, held().lastDueOr(context().nanoTime()));
                 return;
             }
-            long due = held.lastDueOr(context().nanoTime());
-            boolean first = held.isEmpty();
+            long due = held().lastDueOr(context().nanoTime());
+            boolean first = held().isEmpty();
             while (data.isReadable()) {
                 int size = (int) Math.min(data.readableBytes(), Math.max(1, averageSize + offset()));
                 ByteBuf slice = size == data.readableBytes() ? data : data.readRetainedSlice(size);
@@ -78,7 +74,7 @@ public final class SlicerToxic implements ToxicType {
                     due += delayNanos;
                 }
                 first = false;
-                held.add(slice, due);
+                held().add(slice, due);
                 if (slice == data) {
                     break;
                 }
@@ -94,17 +90,9 @@ public final class SlicerToxic implements ToxicType {
 
         @Override
         public void onEnd() {
-            held.addEnd(held.lastDueOr(context().nanoTime()));
+            held().addEnd(held().lastDueOr(context().nanoTime()));
         }
 
-        @Override
-        public void onDetach() {
-            held.flushAll();
-        }
 
-        @Override
-        public void onClose() {
-            held.discardAll();
-        }
     }
 }
