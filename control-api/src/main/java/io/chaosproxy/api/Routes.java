@@ -11,6 +11,7 @@ import io.chaosproxy.engine.ProxyException;
 import io.chaosproxy.engine.ProxyRegistry;
 import io.chaosproxy.engine.ProxySpec;
 import io.chaosproxy.engine.ToxicRequest;
+import io.chaosproxy.packet.PacketEngine;
 import io.chaosproxy.timeline.ConnectionSummary;
 import io.chaosproxy.toxic.Toxic;
 import io.chaosproxy.toxic.ToxicType;
@@ -149,6 +150,12 @@ public final class Routes {
             }
             return methodNotAllowed(method, path);
         }
+        if (parts.size() == 3 && parts.get(2).equals("capture.pcap")) {
+            if (get) {
+                return capture(registry.get(proxyName).name());
+            }
+            return methodNotAllowed(method, path);
+        }
         if (parts.size() == 3 && parts.get(2).equals("connections")) {
             if (get) {
                 ArrayNode a = mapper.createArrayNode();
@@ -192,6 +199,21 @@ public final class Routes {
             return ApiResponse.noContent();
         }
         return methodNotAllowed(method, path);
+    }
+
+    /** The segments the packet engine queued for a proxy, as a pcap file Wireshark opens. */
+    private ApiResponse capture(String proxyName) {
+        if (!(registry.engine().packetFaults() instanceof PacketEngine)) {
+            throw new ApiException(422, "no capture: the packet engine is unavailable here: "
+                    + registry.engine().packetFaults().unavailableReason());
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            ((PacketEngine) registry.engine().packetFaults()).writePcap(proxyName, out);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return new ApiResponse(200, "application/vnd.tcpdump.pcap", out.toByteArray());
     }
 
     /** What works on this machine: the stream engine always, the packet engine only with its prerequisites. */

@@ -5,7 +5,9 @@ import io.chaosproxy.api.ControlApiServer;
 import io.chaosproxy.api.Routes;
 import io.chaosproxy.engine.EngineConfig;
 import io.chaosproxy.engine.ProxyEngine;
+import io.chaosproxy.engine.PacketFaults;
 import io.chaosproxy.engine.ProxyRegistry;
+import io.chaosproxy.packet.PacketEngine;
 import io.chaosproxy.toxic.ToxicTypes;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -32,9 +34,20 @@ public final class ChaosProxyServer implements AutoCloseable {
     private final ProxyRegistry registry;
     private final ControlApiServer api;
 
+    /** An embedded server without the packet engine (it would change the host's firewall rules). */
     public ChaosProxyServer(String host, int port, EngineConfig config) {
+        this(host, port, config, false);
+    }
+
+    /**
+     * @param packetEngine start the NFQUEUE packet engine when this machine allows it (Linux, CAP_NET_ADMIN,
+     *     iptables); where it cannot run, packet toxics answer 422 with the reason
+     */
+    public ChaosProxyServer(String host, int port, EngineConfig config, boolean packetEngine) {
         bindProcessMetrics();
         this.engine = new ProxyEngine(config, meters, ToxicTypes.builtIn());
+        engine.usePacketFaults(packetEngine ? PacketEngine.start(meters)
+                : PacketFaults.unavailable("the packet engine is off (start chaos-proxy without --no-packet-engine)"));
         this.registry = new ProxyRegistry(engine);
         ObjectMapper mapper = new ObjectMapper();
         Routes routes = new Routes(registry, mapper, version(), meters::scrape);

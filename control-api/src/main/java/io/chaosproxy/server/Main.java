@@ -47,6 +47,10 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--nio", description = "Use Java NIO instead of the native epoll transport.")
     boolean nio;
 
+    @Option(names = "--no-packet-engine",
+            description = "Do not start the NFQUEUE packet engine (it needs Linux, CAP_NET_ADMIN and iptables).")
+    boolean noPacketEngine;
+
     @Option(names = "--keep-closed", paramLabel = "N",
             description = "Closed connections each proxy keeps for GET /proxies/{p}/connections (default: ${DEFAULT-VALUE}).")
     int keepClosed = 100;
@@ -74,7 +78,7 @@ public final class Main implements Callable<Integer> {
                 .withSeed(seed).withPreferNativeTransport(!nio).withClosedConnectionsKept(keepClosed);
         ChaosProxyServer server;
         try {
-            server = new ChaosProxyServer(host, port, engineConfig);
+            server = new ChaosProxyServer(host, port, engineConfig, !noPacketEngine);
         } catch (IllegalStateException e) {
             System.err.println("chaos-proxy: " + e.getMessage() + " (see --host, --port)");
             return 1;
@@ -84,9 +88,11 @@ public final class Main implements Callable<Integer> {
             server.close();
             stopped.countDown();
         }, "chaos-shutdown"));
+        String packetWhyNot = server.engine().packetFaults().unavailableReason();
         System.out.println("chaos-proxy " + ChaosProxyServer.version() + " control API on http://"
                 + new HostPort(host, server.apiAddress().getPort()) + " (transport: "
-                + server.engine().transport().name() + ")");
+                + server.engine().transport().name() + "; packet engine: "
+                + (packetWhyNot == null ? "on" : "off, " + packetWhyNot) + ")");
         if (config != null) {
             try {
                 int n = ConfigLoader.load(config, server.registry());

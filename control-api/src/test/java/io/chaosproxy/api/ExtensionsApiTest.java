@@ -81,6 +81,27 @@ class ExtensionsApiTest {
     }
 
     @Test
+    void packetToxicsAnswer422WithTheReasonWhereThePacketEngineIsOff() {
+        JsonNode caps = api.get("/capabilities").json();
+        assertThat(caps.get("engines").get("stream").get("available").asBoolean()).isTrue();
+        assertThat(caps.get("engines").get("packet").get("available").asBoolean()).isFalse();
+        String reason = caps.get("engines").get("packet").get("reason").asText();
+        assertThat(reason).isNotBlank();
+        List<String> packetTypes = new ArrayList<>();
+        caps.get("toxics").forEach(t -> {
+            if (t.get("engine").asText().equals("packet")) {
+                packetTypes.add(t.get("type").asText());
+                assertThat(t.get("available").asBoolean()).isFalse();
+            }
+        });
+        assertThat(packetTypes).contains("syn_drop", "synack_delay", "ack_drop", "refuse", "upstream_syn_drop");
+        ApiClient.Reply r = api.post("/proxies/pg/toxics", "{\"type\":\"syn_drop\",\"attributes\":{\"count\":2}}");
+        assertError(r, 422, reason);
+        assertThat(api.get("/proxies/pg/toxics").json().size()).isZero();
+        assertError(api.get("/proxies/pg/capture.pcap"), 422, "packet engine");
+    }
+
+    @Test
     void toxiproxyShapedToxicsCarryNoExtensionFields() {
         JsonNode t = api.post("/proxies/pg/toxics", "{\"type\":\"latency\"}").json();
         assertThat(t.has("selector")).isFalse();

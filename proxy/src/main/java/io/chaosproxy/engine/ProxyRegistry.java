@@ -219,10 +219,19 @@ public final class ProxyRegistry implements AutoCloseable {
             throw new ProxyException(ProxyException.Kind.CONFLICT, "toxic already exists");
         }
         requirePacketEngineFor(toxic);
-        List<Toxic> list = new ArrayList<>(proxy.toxicsSnapshot());
+        List<Toxic> before = proxy.toxicsSnapshot();
+        List<Toxic> list = new ArrayList<>(before);
         list.add(toxic);
         proxy.setToxics(list, c -> c.attach(toxic));
-        toxicsChanged(proxy, false);
+        try {
+            toxicsChanged(proxy, false);
+        } catch (IllegalStateException packetRulesFailed) {
+            // Nothing half-applied: the toxic goes away again and the user learns why.
+            proxy.setToxics(before, c -> c.detach(toxic));
+            toxicsChanged(proxy, false);
+            throw new ProxyException(ProxyException.Kind.UNAVAILABLE, "toxic " + toxic.name()
+                    + " could not be installed: " + packetRulesFailed.getMessage());
+        }
         scheduleLifecycle(proxyName, toxic);
         return toxic;
     }

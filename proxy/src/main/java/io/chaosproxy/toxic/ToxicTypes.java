@@ -17,6 +17,15 @@ import io.chaosproxy.toxic.types.StallToxic;
 import io.chaosproxy.toxic.types.TimeoutToxic;
 import io.chaosproxy.toxic.types.UpstreamBlackholeToxic;
 import io.chaosproxy.toxic.types.UpstreamRefuseToxic;
+import io.chaosproxy.toxic.types.SynDropToxic;
+import io.chaosproxy.toxic.types.SynAckDelayToxic;
+import io.chaosproxy.toxic.types.SynAckDropToxic;
+import io.chaosproxy.toxic.types.AckDropToxic;
+import io.chaosproxy.toxic.types.AckDelayToxic;
+import io.chaosproxy.toxic.types.RefuseToxic;
+import io.chaosproxy.toxic.types.FinDropPacketToxic;
+import io.chaosproxy.toxic.types.UpstreamSynDropToxic;
+import io.chaosproxy.toxic.types.UpstreamSynAckDelayToxic;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -47,6 +56,16 @@ public final class ToxicTypes {
         types.register(new FinDropToxic());
         types.register(new FinDelayToxic());
         types.register(new RstOnCloseToxic());
+        // Packet engine (NFQUEUE): client leg, then server leg.
+        types.register(new SynDropToxic());
+        types.register(new SynAckDelayToxic());
+        types.register(new SynAckDropToxic());
+        types.register(new AckDropToxic());
+        types.register(new AckDelayToxic());
+        types.register(new RefuseToxic());
+        types.register(new FinDropPacketToxic());
+        types.register(new UpstreamSynDropToxic());
+        types.register(new UpstreamSynAckDelayToxic());
         return types;
     }
 
