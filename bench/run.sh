@@ -1,0 +1,518 @@
+#!/usr/bin/env bash
+# Benchmark: direct vs chaos-proxy vs HAProxy (TCP mode), all on loopback.
+#
+#   bench/run.sh                       # everything, ~2.5 minutes
+#   DURATION=3 ROUNDS=1 bench/run.sh   # quick check
+#   PATHS="direct haproxy" bench/run.sh   # skip chaos-proxy (no jar needed)
+#   JAVA_OPTS="-Xmx512m" bench/run.sh  # passed to the chaos-proxy JVM
+#   CHAOS_ARGS="--nio" bench/run.sh    # extra chaos-proxy flags
+#
+# Prints the machine, the chaos-proxy transport, one line per measurement, then a
+# Markdown table that is also written to bench/results/latest.md.
+# Every process it starts is stopped on exit. Traffic goes only to 127.0.0.1.
+set -euo pipefail
+
+# ---------------------------------------------------------------- settings
+DURATION="${DURATION:-5}"           # seconds per measurement (iperf3 and wrk)
+ROUNDS="${ROUNDS:-2}"               # rounds over all paths; the best round of each path is reported
+WARMUP="${WARMUP:-45}"              # at most this many seconds of warm-up through chaos-proxy (until the JIT is done)
+CONNS="${CONNS:-32}"                # wrk connections
+WRK_THREADS="${WRK_THREADS:-1}"     # wrk threads
+HAPROXY_THREADS="${HAPROXY_THREADS:-2}"  # chaos-proxy runs one event loop per core (2 here)
+PATHS="${PATHS:-direct chaos haproxy}"
+JAVA_OPTS="${JAVA_OPTS:-}"
+CHAOS_ARGS="${CHAOS_ARGS:-}"        # extra chaos-proxy flags, e.g. --nio
+JAVA="${JAVA:-java}"
+
+H=127.0.0.1
+NGINX_PORT=18080
+IPERF_PORT=5201
+HAP_HTTP_PORT=18081
+HAP_BULK_PORT=18082
+CP_HTTP_PORT=18091
+CP_BULK_PORT=18092
+CP_API_PORT=18474
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$BENCH_DIR/.." && pwd)"
+JAR="$ROOT/control-api/target/chaos-proxy.jar"
+RESULTS_DIR="$BENCH_DIR/results"
+
+die() { echo "bench: error: $*" >&2; exit 1; }
+log() { echo "bench: $*" >&2; }
+
+case "$DURATION$ROUNDS$WARMUP$CONNS$WRK_THREADS$HAPROXY_THREADS" in
+  *[!0-9]*) die "DURATION, ROUNDS, WARMUP, CONNS, WRK_THREADS and HAPROXY_THREADS must be whole numbers" ;;
+esac
+if [ "$DURATION" -lt 1 ] || [ "$ROUNDS" -lt 1 ]; then die "DURATION and ROUNDS must be at least 1"; fi
+for p in $PATHS; do
+  case "$p" in direct|chaos|haproxy) ;; *) die "unknown path '$p' in PATHS (use: direct chaos haproxy)" ;; esac
+done
+want() { case " $PATHS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+
+# ---------------------------------------------------------------- cleanup
+TMP=""
+PIDS=()
+POLICY_CREATED=0
+cleanup() {
+  local rc=$?
+  set +e
+  local pid i
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+    pid="${PIDS[$i]}"
+    kill -TERM "$pid" 2>/dev/null
+  done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
+  if [ "$POLICY_CREATED" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
+  if [ -n "$TMP" ] && [ -d "$TMP" ]; then
+    if [ "${KEEP_TMP:-0}" = 1 ]; then log "kept raw output in $TMP"; else rm -rf "$TMP"; fi
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------- tools
+ensure_tools() {
+  # command -> Debian (bookworm) package
+  local -a missing=()
+  local pair cmd pkg
+  for pair in iperf3:iperf3 wrk:wrk nginx:nginx-light haproxy:haproxy jq:jq curl:curl ss:iproute2; do
+    cmd="${pair%%:*}" pkg="${pair#*:}"
+    command -v "$cmd" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "$cmd" >/dev/null 2>&1 \
+      || missing+=("$pkg")
+  done
+  export PATH="$PATH:/usr/sbin:/sbin"
+  [ ${#missing[@]} -eq 0 ] && return 0
+  [ "$(id -u)" = 0 ] || die "missing packages: ${missing[*]} (run as root, or: sudo apt-get install -y --no-install-recommends ${missing[*]})"
+  command -v apt-get >/dev/null || die "missing packages ${missing[*]} and no apt-get"
+  log "installing: ${missing[*]}"
+  # Keep Debian's maintainer scripts from starting nginx/haproxy on their default ports.
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    POLICY_CREATED=1
+  fi
+  local p
+  for p in "${missing[@]}"; do
+    apt-cache show "$p" >/dev/null 2>&1 || { apt-get update -qq >&2; break; }
+  done
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 \
+    || die "apt-get install ${missing[*]} failed"
+  if [ "$POLICY_CREATED" = 1 ]; then rm -f /usr/sbin/policy-rc.d; POLICY_CREATED=0; fi
+}
+
+# ---------------------------------------------------------------- helpers
+port_busy() { [ -n "$(ss -Htln "sport = :$1" 2>/dev/null)" ]; }
+
+check_ports_free() {
+  local port busy=()
+  for port in "$@"; do port_busy "$port" && busy+=("$port"); done
+  if [ ${#busy[@]} -gt 0 ]; then
+    ss -Htlnp 2>/dev/null | grep -E ":($(IFS='|'; echo "${busy[*]}"))\b" >&2 || true
+    die "port(s) already in use on this machine: ${busy[*]} — stop whatever listens there and retry"
+  fi
+}
+
+# wait_listen PORT PID NAME LOGFILE: bounded wait (20 s) until PORT listens; fail if PID dies.
+wait_listen() {
+  local port=$1 pid=$2 name=$3 logf=$4 i
+  for i in $(seq 1 200); do
+    port_busy "$port" && return 0
+    kill -0 "$pid" 2>/dev/null || { tail -n 20 "$logf" >&2 || true; die "$name exited before listening on $port"; }
+    sleep 0.1
+  done
+  tail -n 20 "$logf" >&2 || true
+  die "$name did not listen on $port within 20 s"
+}
+
+# CPU seconds (user+system, all threads) used so far by PID, as ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+CLK_TCK="$(getconf CLK_TCK)"
+
+# Noise check: CPU used during a measurement by user-space processes outside this benchmark's process group
+# (e.g. someone's build or test run on the same machine). Kernel threads (softirq work of our own traffic) and
+# everything this script started are not counted.
+OUR_PGRP="$(awk '{ s = $0; sub(/^.*\) /, "", s); split(s, f, " "); print f[3] }' /proc/$$/stat)"
+proc_snapshot() { # -> lines "pid ticks comm" of other user-space processes
+  { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v me="$OUR_PGRP" '{
+    s = $0; comm = s; sub(/^[0-9]+ \(/, "", comm); sub(/\) [^)]*$/, "", comm); gsub(/ /, "_", comm)
+    sub(/^.*\) /, "", s); split(s, f, " ")
+    if (f[3] != me && f[3] != 0) print $1, f[12] + f[13], comm }'
+}
+NOISE_MAX=0
+NOISE_WHO=""
+noise_begin() { proc_snapshot >"$NOISE_FILE"; NB_T="$(date +%s.%N)"; }
+# noise_end: sets NOISE to the cores other processes used since noise_begin; keeps the maximum and its main user.
+noise_end() {
+  local t out v who
+  t="$(date +%s.%N)"
+  out="$(proc_snapshot | awk -v hz="$CLK_TCK" -v dt="$(awk -v a="$NB_T" -v b="$t" 'BEGIN { print b - a }')" '
+    NR == FNR { before[$1] = $2; next }
+    { d = $2 - (($1 in before) ? before[$1] : 0); if (d < 0) d = 0; sum += d; by[$3] += d }
+    END { top = ""; for (c in by) if (top == "" || by[c] > by[top]) top = c
+          printf "%.2f %s\n", sum / hz / dt, (top == "" ? "-" : top) }' "$NOISE_FILE" -)"
+  v="${out%% *}" who="${out#* }"
+  if awk -v a="$NOISE_MAX" -v b="$v" 'BEGIN { exit !(b > a) }'; then NOISE_MAX="$v" NOISE_WHO="$who"; fi
+  NOISE="$v"
+}
+
+# The process that forwards for a path ("" for direct).
+FWD_PID_chaos=""
+FWD_PID_haproxy=""
+fwd_pid() { case "$1" in chaos) echo "$FWD_PID_chaos" ;; haproxy) echo "$FWD_PID_haproxy" ;; *) echo "" ;; esac; }
+http_port() { case "$1" in direct) echo $NGINX_PORT ;; chaos) echo $CP_HTTP_PORT ;; haproxy) echo $HAP_HTTP_PORT ;; esac; }
+bulk_port() { case "$1" in direct) echo $IPERF_PORT ;; chaos) echo $CP_BULK_PORT ;; haproxy) echo $HAP_BULK_PORT ;; esac; }
+
+declare -A R   # results: R[metric,path]
+
+# jit_end PATH T0 T1: sets JIT to ", jit N" (cores the JIT compilers used during a chaos-proxy run) or "".
+jit_end() {
+  JIT=""
+  [ "$1" = chaos ] || return 0
+  JIT=", jit $(awk -v a="$JIT0" -v b="$(jit_ticks)" -v hz="$CLK_TCK" -v t0="$2" -v t1="$3" \
+    'BEGIN { printf "%.2f", (b - a) / hz / (t1 - t0) }')"
+}
+
+# run_wrk PATH KIND SECONDS -> sets R[KIND_rps,PATH] R[KIND_p50,PATH] R[KIND_p99,PATH] R[KIND_err,PATH] R[KIND_cpu,PATH]
+run_wrk() {
+  local path=$1 kind=$2 secs=$3 port out pid t0 t1 c0 c1
+  port="$(http_port "$path")"
+  out="$TMP/wrk-$kind-$path.txt"
+  local -a hdr=()
+  [ "$kind" = close ] && hdr=(-H "Connection: close")
+  pid="$(fwd_pid "$path")"
+  c0=0; [ -n "$pid" ] && c0="$(cpu_ticks "$pid")"
+  noise_begin
+  [ "$path" != chaos ] || JIT0="$(jit_ticks)"
+  t0="$(date +%s.%N)"
+  timeout --foreground $((secs + 30)) wrk -t"$WRK_THREADS" -c"$CONNS" -d"${secs}s" --latency "${hdr[@]}" \
+    -s "$TMP/report.lua" "http://$H:$port/bench.txt" >"$out" 2>&1 \
+    || { cat "$out" >&2; die "wrk ($kind, $path) failed"; }
+  t1="$(date +%s.%N)"
+  c1=0; [ -n "$pid" ] && c1="$(cpu_ticks "$pid")"
+  local line
+  noise_end
+  jit_end "$path" "$t0" "$t1"
+  line="$(grep '^BENCH ' "$out")" || { cat "$out" >&2; die "wrk ($kind, $path): no result line"; }
+  # BENCH requests=N duration_us=N p50_us=N p99_us=N errors=N non2xx=N
+  local requests duration_us p50_us p99_us errors non2xx rps p50 p99 cpu=""
+  read -r requests duration_us p50_us p99_us errors non2xx < <(sed -E 's/^BENCH //; s/[a-z0-9_]+=//g' <<<"$line")
+  [[ "$requests$duration_us$p50_us$p99_us$errors$non2xx" =~ ^[0-9]+$ ]] || die "wrk ($kind, $path): bad result line: $line"
+  [ "$requests" -gt 0 ] || { cat "$out" >&2; die "wrk ($kind, $path): no request completed"; }
+  rps="$(awk -v r="$requests" -v d="$duration_us" 'BEGIN { printf "%.0f", r / (d / 1e6) }')"
+  p50="$(awk -v v="$p50_us" 'BEGIN { printf "%.3f", v / 1000 }')"
+  p99="$(awk -v v="$p99_us" 'BEGIN { printf "%.3f", v / 1000 }')"
+  [ -z "$pid" ] || cpu="$(awk -v a="$c0" -v b="$c1" -v hz="$CLK_TCK" -v t0="$t0" -v t1="$t1" \
+      'BEGIN { printf "%.2f", (b - a) / hz / (t1 - t0) }')"
+  R[${kind}_err,$path]=$(( ${R[${kind}_err,$path]:-0} + errors ))
+  R[${kind}_bad,$path]=$(( ${R[${kind}_bad,$path]:-0} + non2xx ))
+  if [ "$rps" -gt "${R[${kind}_rps,$path]:-0}" ]; then   # keep the best round
+    R[${kind}_rps,$path]="$rps" R[${kind}_p50,$path]="$p50" R[${kind}_p99,$path]="$p99" R[${kind}_cpu,$path]="$cpu"
+  fi
+  printf '  %-8s %-10s %9s req/s   p50 %7s ms   p99 %7s ms   errors %s, non-2xx %s   forwarder %4s cores, others %s\n' \
+    "$path" "$kind" "$rps" "$p50" "$p99" "$errors" "$non2xx" "${cpu:-—}" "$NOISE$JIT"
+}
+
+# run_iperf PATH SECONDS -> sets R[bulk,PATH] (Gbit/s) R[bulk_cpu,PATH]
+run_iperf() {
+  local path=$1 secs=$2 port out pid t0 t1 c0 c1 bps
+  port="$(bulk_port "$path")"
+  out="$TMP/iperf-$path.json"
+  pid="$(fwd_pid "$path")"
+  c0=0; [ -n "$pid" ] && c0="$(cpu_ticks "$pid")"
+  noise_begin
+  [ "$path" != chaos ] || JIT0="$(jit_ticks)"
+  t0="$(date +%s.%N)"
+  timeout --foreground $((secs + 30)) iperf3 -c "$H" -p "$port" -t "$secs" -O 1 -P 1 -J >"$out" 2>&1 \
+    || { cat "$out" >&2; die "iperf3 ($path) failed"; }
+  t1="$(date +%s.%N)"
+  c1=0; [ -n "$pid" ] && c1="$(cpu_ticks "$pid")"
+  noise_end
+  jit_end "$path" "$t0" "$t1"
+  bps="$(jq -r '.end.sum_received.bits_per_second // empty' "$out")"
+  [ -n "$bps" ] || { cat "$out" >&2; die "iperf3 ($path): no result"; }
+  local gbps cpu=""
+  gbps="$(awk -v b="$bps" 'BEGIN { printf "%.2f", b / 1e9 }')"
+  [ -z "$pid" ] || cpu="$(awk -v a="$c0" -v b="$c1" -v hz="$CLK_TCK" -v t0="$t0" -v t1="$t1" \
+      'BEGIN { printf "%.2f", (b - a) / hz / (t1 - t0) }')"
+  if awk -v a="$gbps" -v b="${R[bulk,$path]:-0}" 'BEGIN { exit !(a > b) }'; then   # keep the best round
+    R[bulk,$path]="$gbps" R[bulk_cpu,$path]="$cpu"
+  fi
+  printf '  %-8s %-10s %9s Gbit/s   forwarder %4s cores, others %s\n' "$path" "bulk" "$gbps" "${cpu:-—}" "$NOISE$JIT"
+}
+
+# ---------------------------------------------------------------- start
+ensure_tools
+command -v "$JAVA" >/dev/null 2>&1 || ! want chaos || die "java not found on PATH (JDK 17 needed)"
+
+ports=("$NGINX_PORT" "$IPERF_PORT")
+if want chaos; then ports+=("$CP_HTTP_PORT" "$CP_BULK_PORT" "$CP_API_PORT"); fi
+if want haproxy; then ports+=("$HAP_HTTP_PORT" "$HAP_BULK_PORT"); fi
+check_ports_free "${ports[@]}"
+
+if want chaos && [ ! -f "$JAR" ]; then
+  log "$JAR missing: building (mvn -B -q -DskipTests package)"
+  (cd "$ROOT" && mvn -B -q -DskipTests package) >&2 || die "maven build failed"
+  [ -f "$JAR" ] || die "build finished but $JAR is not there"
+fi
+
+TMP="$(mktemp -d /tmp/chaos-bench.XXXXXX)"
+NOISE_FILE="$TMP/noise.txt"
+noise_begin; sleep 1; noise_end
+NOISE_BEFORE="$NOISE"; NOISE_MAX=0; NOISE_WHO=""
+if awk -v n="$NOISE_BEFORE" 'BEGIN { exit !(n > 0.15) }'; then
+  log "warning: other processes use $NOISE_BEFORE cores right now; results will be noisy"
+fi
+chmod 755 "$TMP"   # nginx workers run as an unprivileged user and read www/ from here
+mkdir -p "$TMP/www" "$TMP/nginx"
+head -c 256 /dev/zero | tr '\0' 'x' >"$TMP/www/bench.txt"
+chmod 644 "$TMP/www/bench.txt"
+
+cat >"$TMP/report.lua" <<'EOF'
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "BENCH requests=%d duration_us=%d p50_us=%d p99_us=%d errors=%d non2xx=%d\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write + e.timeout, e.status))
+end
+EOF
+
+# nginx: one worker, no access log, everything under $TMP.
+nginx_temp=""
+for t in client_body proxy fastcgi uwsgi scgi; do
+  case "$t" in client_body|proxy) ;; *) nginx -V 2>&1 | grep -q -- "--without-http_${t}_module" && continue ;; esac
+  nginx_temp+="    ${t}_temp_path $TMP/nginx/$t;"$'\n'
+done
+cat >"$TMP/nginx.conf" <<EOF
+worker_processes 1;
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+$nginx_temp    default_type text/plain;
+    keepalive_requests 100000000;
+    keepalive_timeout 65s;
+    server {
+        listen $H:$NGINX_PORT;
+        root $TMP/www;
+    }
+}
+EOF
+nginx -t -q -p "$TMP/nginx" -e "$TMP/nginx/error.log" -c "$TMP/nginx.conf" >"$TMP/nginx.out" 2>&1 \
+  || { cat "$TMP/nginx.out" >&2; die "nginx config test failed"; }
+nginx -p "$TMP/nginx" -e "$TMP/nginx/error.log" -c "$TMP/nginx.conf" -g 'daemon off;' >"$TMP/nginx.out" 2>&1 &
+PIDS+=($!)
+wait_listen $NGINX_PORT $! nginx "$TMP/nginx/error.log"
+curl -fsS -o /dev/null "http://$H:$NGINX_PORT/bench.txt" || die "nginx does not serve bench.txt"
+
+iperf3 -s -B "$H" -p "$IPERF_PORT" >"$TMP/iperf3-server.log" 2>&1 &
+PIDS+=($!)
+wait_listen $IPERF_PORT $! "iperf3 -s" "$TMP/iperf3-server.log"
+
+if want haproxy; then
+  cat >"$TMP/haproxy.cfg" <<EOF
+global
+    nbthread $HAPROXY_THREADS
+    maxconn 4000
+defaults
+    mode tcp
+    timeout connect 5s
+    timeout client 60s
+    timeout server 60s
+frontend http_in
+    bind $H:$HAP_HTTP_PORT
+    default_backend nginx
+backend nginx
+    server nginx $H:$NGINX_PORT
+frontend bulk_in
+    bind $H:$HAP_BULK_PORT
+    default_backend iperf3
+backend iperf3
+    server iperf3 $H:$IPERF_PORT
+EOF
+  haproxy -c -q -f "$TMP/haproxy.cfg" >"$TMP/haproxy.out" 2>&1 || { cat "$TMP/haproxy.out" >&2; die "haproxy config check failed"; }
+  haproxy -db -f "$TMP/haproxy.cfg" >"$TMP/haproxy.out" 2>&1 &
+  FWD_PID_haproxy=$!
+  PIDS+=($!)
+  wait_listen $HAP_HTTP_PORT $! haproxy "$TMP/haproxy.out"
+  wait_listen $HAP_BULK_PORT $! haproxy "$TMP/haproxy.out"
+fi
+
+CP_TRANSPORT="n/a"
+CP_THREADS="n/a"
+if want chaos; then
+  cat >"$TMP/chaos.json" <<EOF
+[{"name":"http","listen":"$H:$CP_HTTP_PORT","upstream":"$H:$NGINX_PORT"},
+ {"name":"bulk","listen":"$H:$CP_BULK_PORT","upstream":"$H:$IPERF_PORT"}]
+EOF
+  # shellcheck disable=SC2086
+  "$JAVA" $JAVA_OPTS -jar "$JAR" --host "$H" --port "$CP_API_PORT" --config "$TMP/chaos.json" \
+    $CHAOS_ARGS >"$TMP/chaos.log" 2>&1 &
+  FWD_PID_chaos=$!
+  PIDS+=($!)
+  ok=0
+  for _ in $(seq 1 300); do   # 30 s
+    if curl -fsS -m 1 -o /dev/null "http://$H:$CP_API_PORT/version" 2>/dev/null; then ok=1; break; fi
+    kill -0 "$FWD_PID_chaos" 2>/dev/null || { tail -n 30 "$TMP/chaos.log" >&2; die "chaos-proxy exited during start"; }
+    sleep 0.1
+  done
+  [ "$ok" = 1 ] || { tail -n 30 "$TMP/chaos.log" >&2; die "chaos-proxy API did not answer on $CP_API_PORT within 30 s"; }
+  wait_listen $CP_HTTP_PORT "$FWD_PID_chaos" chaos-proxy "$TMP/chaos.log"
+  wait_listen $CP_BULK_PORT "$FWD_PID_chaos" chaos-proxy "$TMP/chaos.log"
+  curl -fsS -o /dev/null "http://$H:$CP_HTTP_PORT/bench.txt" || die "no HTTP answer through chaos-proxy"
+fi
+
+# ---------------------------------------------------------------- machine
+JAVA_VERSION="$("$JAVA" -version 2>&1 | head -n 1 || true)"
+CPU_MODEL="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)"
+echo "== machine"
+echo "  nproc:   $(nproc)  ${CPU_MODEL:+($CPU_MODEL)}"
+echo "  kernel:  $(uname -sr)"
+echo "  java:    $JAVA_VERSION"
+"$JAVA" -version 2>&1 | sed -n '2,$s/^/           /p' || true
+echo "  tools:   $(wrk -v 2>&1 | head -n 1 | awk '{print $1, $2}'), $(iperf3 -v 2>&1 | head -n 1 | awk '{print $1, $2}'), $(nginx -v 2>&1 | sed 's/.*: //'), haproxy $(haproxy -v | awk 'NR==1 {print $3}')"
+echo "  settings: ${DURATION}s per run, best of $ROUNDS rounds, wrk -t$WRK_THREADS -c$CONNS, nginx worker_processes 1, haproxy nbthread $HAPROXY_THREADS, 256-byte static file"
+
+# ---------------------------------------------------------------- warm-up
+# CPU ticks of the JVM's JIT compiler threads: on 2 cores a busy C2 thread takes half the machine, so the
+# JVM path is measured only once the compilers have gone quiet.
+jit_ticks() {
+  local f t=0 line
+  for f in /proc/"$FWD_PID_chaos"/task/*/stat; do
+    { read -r line <"$f"; } 2>/dev/null || continue
+    case "$line" in *"(C1 Compiler"*|*"(C2 Compiler"*)
+      t=$((t + $(awk '{ s = $0; sub(/^.*\) /, "", s); split(s, f, " "); print f[12] + f[13] }' <<<"$line"))) ;;
+    esac
+  done
+  echo "$t"
+}
+JIT_NOTE="n/a"
+if want chaos; then
+  echo "== warm-up chaos-proxy (rounds of 2 s keep-alive, 2 s new connections, 1 s bulk until the JIT is quiet; at most ${WARMUP}s; not measured)"
+  w_start=$SECONDS
+  w_round=0
+  while :; do
+    w_round=$((w_round + 1))
+    j0="$(jit_ticks)"; wt0="$(date +%s.%N)"
+    timeout --foreground 40 wrk -t"$WRK_THREADS" -c"$CONNS" -d2s "http://$H:$CP_HTTP_PORT/bench.txt" >/dev/null 2>&1 \
+      || die "warm-up wrk failed"
+    timeout --foreground 40 wrk -t"$WRK_THREADS" -c"$CONNS" -d2s -H "Connection: close" "http://$H:$CP_HTTP_PORT/bench.txt" >/dev/null 2>&1 \
+      || die "warm-up wrk (close) failed"
+    timeout --foreground 40 iperf3 -c "$H" -p "$CP_BULK_PORT" -t 1 >/dev/null 2>&1 || die "warm-up iperf3 failed"
+    j1="$(jit_ticks)"; wt1="$(date +%s.%N)"
+    jit="$(awk -v a="$j0" -v b="$j1" -v hz="$CLK_TCK" -v t0="$wt0" -v t1="$wt1" 'BEGIN { printf "%.2f", (b - a) / hz / (t1 - t0) }')"
+    echo "  round $w_round: JIT compiler threads busy $jit cores"
+    if [ "$w_round" -ge 2 ] && awk -v j="$jit" 'BEGIN { exit !(j < 0.05) }'; then
+      JIT_NOTE="JIT quiet after $((SECONDS - w_start)) s of warm-up"
+      break
+    fi
+    if [ $((SECONDS - w_start)) -ge "$WARMUP" ]; then
+      JIT_NOTE="JIT still busy ($jit cores) after $((SECONDS - w_start)) s of warm-up"
+      log "warning: $JIT_NOTE; chaos-proxy figures may be low"
+      break
+    fi
+  done
+  # The transport shows in the mapped native library; the loop threads by name.
+  if grep -q 'netty_transport_native_epoll' "/proc/$FWD_PID_chaos/maps" 2>/dev/null; then CP_TRANSPORT="epoll (native)"; else CP_TRANSPORT="nio"; fi
+  CP_THREADS="$(cat /proc/"$FWD_PID_chaos"/task/*/comm 2>/dev/null | grep -c '^chaos-io' || true)"
+  echo "  chaos-proxy transport: $CP_TRANSPORT, event-loop threads: $CP_THREADS, JAVA_OPTS: '${JAVA_OPTS}', flags: '${CHAOS_ARGS}'"
+  sleep 1
+fi
+
+# ---------------------------------------------------------------- measure
+# Paths alternate within each round, so a burst of outside load hits them alike; the best round counts.
+echo "== 1. bulk throughput, one stream (iperf3 -t $DURATION -O 1), $ROUNDS rounds"
+for ((r = 1; r <= ROUNDS; r++)); do for p in $PATHS; do run_iperf "$p" "$DURATION"; sleep 0.5; done; done
+echo "== 2. keep-alive HTTP (wrk -t$WRK_THREADS -c$CONNS -d${DURATION}s --latency), $ROUNDS rounds"
+for ((r = 1; r <= ROUNDS; r++)); do for p in $PATHS; do run_wrk "$p" keepalive "$DURATION"; sleep 0.5; done; done
+echo "== 3. new connection per request (same, with Connection: close), $ROUNDS rounds"
+for ((r = 1; r <= ROUNDS; r++)); do for p in $PATHS; do run_wrk "$p" close "$DURATION"; sleep 0.5; done; done
+
+# ---------------------------------------------------------------- table
+cell() { local v="${R[$1,$2]:-}"; echo "${v:-—}"; }
+added() { # added p99 vs direct, ms
+  local d="${R[$1,direct]:-}" v="${R[$1,$2]:-}"
+  if [ -z "$d" ] || [ -z "$v" ] || [ "$2" = direct ]; then echo "—"; return; fi
+  awk -v a="$v" -v b="$d" 'BEGIN { printf "%+.3f", a - b }'
+}
+ratio() { # value as % of direct
+  local d="${R[$1,direct]:-}" v="${R[$1,$2]:-}"
+  if [ -z "$d" ] || [ -z "$v" ] || [ "$2" = direct ]; then echo ""; return; fi
+  awk -v a="$v" -v b="$d" 'BEGIN { if (b > 0) printf " (%.0f%%)", 100 * a / b }'
+}
+errs() { local e="${R[${1}_err,$2]:-0}" b="${R[${1}_bad,$2]:-0}"; [ "$e$b" = 00 ] || echo " ⚠ ${e} socket err, ${b} non-2xx"; }
+row() { # label metric [ratio]
+  local label=$1 m=$2 withratio=${3:-}
+  local line="| $label |" p
+  for p in direct chaos haproxy; do
+    if [ -n "$withratio" ]; then line+=" $(cell "$m" "$p")$(ratio "$m" "$p") |"; else line+=" $(cell "$m" "$p") |"; fi
+  done
+  echo "$line"
+}
+addrow() {
+  local label=$1 m=$2 line p
+  line="| $label |"
+  for p in direct chaos haproxy; do line+=" $(added "$m" "$p") |"; done
+  echo "$line"
+}
+
+costrow() { # label cpu-metric rate-metric scale: "cost (cores)", cost = cores / rate * scale
+  local label=$1 c=$2 m=$3 k=$4 line p v
+  line="| $label |"
+  for p in direct chaos haproxy; do
+    v="$(awk -v c="${R[$c,$p]:-}" -v r="${R[$m,$p]:-}" -v k="$k" \
+      'BEGIN { if (c == "" || r == "" || r + 0 <= 0) print "—"; else printf "%.1f (%.2f cores)", c / r * k, c }')"
+    line+=" $v |"
+  done
+  echo "$line"
+}
+TABLE="$(
+  echo "| metric | direct | chaos-proxy | haproxy |"
+  echo "|---|---:|---:|---:|"
+  row "bulk throughput, 1 stream (Gbit/s)" bulk ratio
+  row "keep-alive HTTP, $CONNS conns (req/s)" keepalive_rps ratio
+  row "keep-alive p50 (ms)" keepalive_p50
+  row "keep-alive p99 (ms)" keepalive_p99
+  addrow "keep-alive added p99 vs direct (ms)" keepalive_p99
+  row "new connection per request (req/s)" close_rps ratio
+  row "new-connection p99 (ms)" close_p99
+  addrow "new-connection added p99 vs direct (ms)" close_p99
+  costrow "forwarder CPU per GB, bulk (ms)" bulk_cpu bulk 8000
+  costrow "forwarder CPU per request, keep-alive (µs)" keepalive_cpu keepalive_rps 1000000
+  costrow "forwarder CPU per connection, new conns (µs)" close_cpu close_rps 1000000
+)"
+WARN=""
+for k in keepalive close; do for p in $PATHS; do
+  w="$(errs "$k" "$p")"; [ -z "$w" ] || WARN+="- $k via $p:$w"$'\n'
+done; done
+
+REPORT="$(
+  echo "Loopback benchmark, $(date -u +%Y-%m-%d): $(nproc) cores ($CPU_MODEL), $(uname -sr), $JAVA_VERSION."
+  echo "chaos-proxy transport $CP_TRANSPORT, $CP_THREADS event-loop threads, $JIT_NOTE; haproxy $(haproxy -v | awk 'NR==1 {print $3}') \`mode tcp\`, nbthread $HAPROXY_THREADS;"
+  echo "nginx 1 worker serving a 256-byte file; wrk -t$WRK_THREADS -c$CONNS -d${DURATION}s; iperf3 -t $DURATION -O 1, one stream;"
+  echo "best of $ROUNDS rounds per path (paths alternate). Client, server and forwarder share the same $(nproc) cores. (%) = share of direct."
+  echo "Other processes used up to $NOISE_MAX cores during a measurement${NOISE_WHO:+ (mostly $NOISE_WHO)}, $NOISE_BEFORE before the start."
+  if awk -v n="$NOISE_MAX" -v b="$NOISE_BEFORE" 'BEGIN { exit !(n > 0.15 || b > 0.15) }'; then
+    echo "**Warning: the machine was not quiet; these figures are noisy. Re-run on an idle machine.**"
+  fi
+  echo
+  echo "$TABLE"
+  if [ -n "$WARN" ]; then echo; echo "Errors reported by wrk:"; printf '%s' "$WARN"; fi
+)"
+
+mkdir -p "$RESULTS_DIR"
+find "$RESULTS_DIR" -mindepth 1 -maxdepth 1 ! -name latest.md -exec rm -rf {} +
+printf '%s\n' "$REPORT" >"$RESULTS_DIR/latest.md"
+
+echo
+echo "== results (also in ${RESULTS_DIR#"$ROOT"/}/latest.md)"
+echo
+printf '%s\n' "$REPORT"
