@@ -97,6 +97,15 @@ public final class Connection {
         return client.alloc();
     }
 
+    /** How much a sender may send before the upstream is connected before reading from it pauses. */
+    long earlyLimitBytes() {
+        return proxy.engine().config().writeBufferHighBytes();
+    }
+
+    boolean otherDirectionEnded(DirectionFlow flow) {
+        return (flow == upstream ? downstream : upstream).endDelivered();
+    }
+
     long maxHeldBytes() {
         return proxy.engine().config().maxHeldBytes();
     }
@@ -201,9 +210,7 @@ public final class Connection {
                 .group(loop)
                 .channel(proxy.engine().transport().socketChannelClass())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, config.connectTimeoutMillis())
-                .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, proxy.engine().waterMark())
                 .option(ChannelOption.ALLOCATOR, client.alloc())
                 .handler(new LegHandler(this, Leg.SERVER));

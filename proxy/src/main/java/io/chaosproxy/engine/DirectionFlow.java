@@ -34,6 +34,7 @@ final class DirectionFlow {
     private boolean senderEnded;
     private final java.util.ArrayDeque<ByteBuf> early = new java.util.ArrayDeque<>();
     private boolean earlyEnd;
+    private long earlyBytes;
     private boolean endDelivered;
     private boolean firstByteSeen;
     private boolean closed;
@@ -69,8 +70,14 @@ final class DirectionFlow {
             return;
         }
         if (!connection.established()) {
-            // The epoll transport reads a half-closing sender to EOF even with autoRead off; keep it for the dial.
+            // Read before the upstream is connected (or while a connect-phase toxic holds the client): keep it for
+            // the dial, but only up to the write high-water mark; past that, stop reading like any backpressure.
             early.add(data);
+            earlyBytes += data.readableBytes();
+            Channel from = connection.channel(sender);
+            if (earlyBytes >= connection.earlyLimitBytes() && from != null && from.config().isAutoRead()) {
+                from.config().setAutoRead(false);
+            }
             return;
         }
         connection.countBytes(direction, data.readableBytes());
@@ -216,6 +223,11 @@ final class DirectionFlow {
         }
         endDelivered = true;
         Channel to = connection.channel(receiver);
+        if (connection.otherDirectionEnded(this)) {
+            // The last FIN of the connection: closing sends it (after queued bytes) and saves a shutdown call.
+            connection.onEndDelivered(this);
+            return;
+        }
         // Shut the output only after every byte queued before it is on the wire: shutdownOutput fails queued writes.
         to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(future -> {
             if (future.isSuccess() && to.isActive()) {

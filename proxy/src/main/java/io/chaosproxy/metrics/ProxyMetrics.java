@@ -44,6 +44,8 @@ public final class ProxyMetrics implements EventListener {
     private final MeterRegistry registry;
     private final ConcurrentMap<String, AtomicLong> active = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
+    /** Timers and summaries by name and tags, so the per-connection path skips Micrometer's registration lookup. */
+    private final ConcurrentMap<String, Object> meters = new ConcurrentHashMap<>();
     /** When each open connection's client sent its first byte, to time the server's answer. */
     private final ConcurrentMap<String, Long> clientFirstByte = new ConcurrentHashMap<>();
     /** 1 per armed toxic, keyed proxy/toxic/type; gauges are removed with their toxic. */
@@ -81,9 +83,10 @@ public final class ProxyMetrics implements EventListener {
                 activeCount(e.proxy()).decrementAndGet();
                 counter(CLOSED, "connections closed, by reason", "proxy", e.proxy(), "reason", e.detail())
                         .increment();
-                Timer.builder(DURATION).description("connection lifetime from accept to close")
-                        .tag("proxy", e.proxy()).serviceLevelObjectives(DURATION_BUCKETS)
-                        .register(registry).record(e.durationNanos(), TimeUnit.NANOSECONDS);
+                cached(DURATION + "|" + e.proxy(), () -> Timer.builder(DURATION)
+                        .description("connection lifetime from accept to close")
+                        .tag("proxy", e.proxy()).serviceLevelObjectives(DURATION_BUCKETS).register(registry), Timer.class)
+                        .record(e.durationNanos(), TimeUnit.NANOSECONDS);
             }
             default -> {
             }
@@ -109,9 +112,10 @@ public final class ProxyMetrics implements EventListener {
     }
 
     private Timer firstByteTimer(String proxy, String leg) {
-        return Timer.builder(FIRST_BYTE).description("client leg: the server's first byte reached the proxy, from "
+        return cached(FIRST_BYTE + "|" + proxy + "|" + leg, () -> Timer.builder(FIRST_BYTE).description("client leg: the server's first byte reached the proxy, from "
                 + "accept (before any toxic delays it); server leg: the server's first byte after the client's")
-                .tags("proxy", proxy, "leg", leg).serviceLevelObjectives(CONNECT_BUCKETS).register(registry);
+                .tags("proxy", proxy, "leg", leg).serviceLevelObjectives(CONNECT_BUCKETS).register(registry),
+                Timer.class);
     }
 
     private static String actionOf(String detail) {
@@ -127,9 +131,10 @@ public final class ProxyMetrics implements EventListener {
     }
 
     private DistributionSummary bytesSummary(String proxy, String direction) {
-        return DistributionSummary.builder(CONNECTION_BYTES).baseUnit("bytes")
+        return cached(CONNECTION_BYTES + "|" + proxy + "|" + direction, () -> DistributionSummary.builder(CONNECTION_BYTES).baseUnit("bytes")
                 .description("bytes one connection carried, by direction").tags("proxy", proxy, "direction", direction)
-                .serviceLevelObjectives(1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9).register(registry);
+                .serviceLevelObjectives(1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9).register(registry),
+                DistributionSummary.class);
     }
 
     /** One TCP_INFO sample of one leg: RTT figures as histograms, retransmissions and losses as counters. */
@@ -148,6 +153,12 @@ public final class ProxyMetrics implements EventListener {
     }
 
     private DistributionSummary tcpSummary(String name, String description, String proxy, String leg,
+            String unit) {
+        return cached(name + "|" + proxy + "|" + leg, () -> newTcpSummary(name, description, proxy, leg, unit),
+                DistributionSummary.class);
+    }
+
+    private DistributionSummary newTcpSummary(String name, String description, String proxy, String leg,
             String unit) {
         DistributionSummary.Builder b = DistributionSummary.builder(name).description(description).baseUnit(unit)
                 .tags("proxy", proxy, "leg", leg);
@@ -196,9 +207,13 @@ public final class ProxyMetrics implements EventListener {
     }
 
     private Timer connectTimer(String proxy, String outcome) {
-        return Timer.builder(UPSTREAM_CONNECT).description("time to dial the upstream, by outcome")
+        return cached(UPSTREAM_CONNECT + "|" + proxy + "|" + outcome, () -> Timer.builder(UPSTREAM_CONNECT).description("time to dial the upstream, by outcome")
                 .tags("proxy", proxy, "outcome", outcome).serviceLevelObjectives(CONNECT_BUCKETS)
-                .register(registry);
+                .register(registry), Timer.class);
+    }
+
+    private <T> T cached(String key, java.util.function.Supplier<T> create, Class<T> type) {
+        return type.cast(meters.computeIfAbsent(key, k -> create.get()));
     }
 
     private Counter counter(String name, String description, String... tags) {
