@@ -1,0 +1,31 @@
+# chaos-proxy: copies the jar Maven built (no build inside the image).
+#
+#   mvn -B -q package -DskipTests
+#   docker build -f docker/chaos-proxy.Dockerfile -t chaos-proxy:local control-api/target
+#   docker run --rm -p 8474:8474 chaos-proxy:local                         # stream toxics, non-root
+#   docker run --rm -p 8474:8474 --user 0 --cap-add NET_ADMIN chaos-proxy:local   # + packet toxics
+#
+# The context is control-api/target (only chaos-proxy.jar is used). BASE_IMAGE selects another Java 17+ base
+# (CI: chaos-proxy-base:bookworm, made offline by .ci/offline-images.sh, which already has iptables).
+# Packet toxics (syn_drop, ...) need iptables and NFQUEUE inside the container's own network namespace: run as
+# root with --cap-add NET_ADMIN. Without them the stream toxics all work, and GET /capabilities says why the packet
+# engine is unavailable.
+ARG BASE_IMAGE=eclipse-temurin:17-jre
+FROM ${BASE_IMAGE}
+
+# iptables for the packet engine, installed only when the base lacks it (an offline base must already have it).
+RUN command -v iptables >/dev/null 2>&1 || command -v /usr/sbin/iptables >/dev/null 2>&1 \
+    || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends iptables \
+        && rm -rf /var/lib/apt/lists/*)
+RUN (getent group chaos >/dev/null || groupadd --system --gid 10001 chaos) \
+    && (id chaos >/dev/null 2>&1 || useradd --system --uid 10001 --gid chaos --home-dir /nonexistent \
+        --no-create-home --shell /usr/sbin/nologin chaos)
+
+COPY chaos-proxy.jar /opt/chaos-proxy/chaos-proxy.jar
+
+USER chaos
+EXPOSE 8474
+HEALTHCHECK --interval=5s --timeout=3s --start-period=20s --retries=3 \
+    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8474 && printf 'GET /version HTTP/1.0\\r\\n\\r\\n' >&3 && head -c 12 <&3 | grep -q ' 200'"]
+ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-Djna.tmpdir=/tmp", "-jar", "/opt/chaos-proxy/chaos-proxy.jar"]
+CMD ["--host", "0.0.0.0"]
