@@ -51,7 +51,8 @@ fi
 
 # 2. The Docker engine ----------------------------------------------------------------------------------------
 if ! $DOCKER info >/dev/null 2>&1; then
-  if pgrep -x dockerd >/dev/null; then
+  if { [ -f /var/run/docker.pid ] && kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; } \
+     || pgrep -x dockerd >/dev/null 2>&1; then
     log "dockerd is running but not answering yet; waiting for it"
   else
     log "starting dockerd (log: /var/log/dockerd.log)"
