@@ -96,6 +96,24 @@ public final class JsonViews {
         return n;
     }
 
+    /** One queued segment; {@code t_us} relative to the connection's accept, like its events. */
+    public ObjectNode segment(io.chaosproxy.packet.SegmentRecord r, long startEpochMillis) {
+        ObjectNode n = mapper.createObjectNode();
+        n.put("t_us", r.epochMicros() - startEpochMillis * 1000);
+        n.put("leg", r.leg());
+        n.put("direction", r.direction());
+        n.put("flags", r.flags());
+        n.put("seq", r.seq());
+        n.put("ack", r.ack());
+        n.put("window", r.window());
+        n.put("length", r.length());
+        if (!r.options().isEmpty()) {
+            n.put("options", r.options());
+        }
+        n.put("verdict", r.verdict());
+        return n;
+    }
+
     /** An event on the live feed: the timeline entry plus which proxy and connection it belongs to. */
     public ObjectNode liveEvent(ConnectionEvent e) {
         ObjectNode n = event(e);

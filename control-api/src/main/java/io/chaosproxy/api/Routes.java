@@ -159,8 +159,17 @@ public final class Routes {
         if (parts.size() == 3 && parts.get(2).equals("connections")) {
             if (get) {
                 ArrayNode a = mapper.createArrayNode();
+                PacketEngine packets = registry.engine().packetFaults() instanceof PacketEngine
+                        ? (PacketEngine) registry.engine().packetFaults() : null;
                 for (ConnectionSummary c : registry.get(proxyName).connectionSummaries()) {
-                    a.add(views.connection(c));
+                    ObjectNode n = views.connection(c);
+                    if (packets != null) {
+                        // The queued segments of this connection (handshake and teardown), beside its events.
+                        ArrayNode segs = n.putArray("segments");
+                        packets.segments(proxyName, c.clientPort(), c.serverLocalPort())
+                                .forEach(r -> segs.add(views.segment(r, c.startEpochMillis())));
+                    }
+                    a.add(n);
                 }
                 return json(200, a);
             }

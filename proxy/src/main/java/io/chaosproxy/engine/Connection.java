@@ -538,6 +538,8 @@ public final class Connection {
         }
         return new ConnectionSummary(proxy.name(), id, clientAddressText(), acceptedEpochMillis, state,
                 bytesUpstream, bytesDownstream, reason == null ? null : reason.label(), timeline.snapshot(),
-                timeline.dropped());
+                timeline.dropped(), clientAddress() == null ? 0 : clientAddress().getPort(),
+                server != null && server.localAddress() instanceof InetSocketAddress
+                        ? ((InetSocketAddress) server.localAddress()).getPort() : 0);
     }
 }

@@ -325,6 +325,25 @@ public final class PacketEngine implements PacketFaults {
         return log == null ? List.of() : log.snapshot();
     }
 
+    /**
+     * The segments of one connection: on the client leg those to or from the client's port, on the server leg
+     * those to or from the proxy's own port towards the upstream.
+     */
+    public List<SegmentRecord> segments(String proxyName, int clientPort, int serverLocalPort) {
+        List<SegmentRecord> out = new java.util.ArrayList<>();
+        for (SegmentRecord r : segments(proxyName)) {
+            Segment s = Segment.parse(r.packet(), r.originalLength());
+            if (s == null) {
+                continue;
+            }
+            int port = r.leg().equals("client") ? clientPort : serverLocalPort;
+            if (port != 0 && (s.srcPort() == port || s.dstPort() == port)) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
     /** Writes a proxy's segment log as a pcap file (LINKTYPE_RAW, headers only: 128 bytes per packet). */
     public void writePcap(String proxyName, OutputStream out) throws IOException {
         SegmentLog.writePcap(segments(proxyName), out);

@@ -71,6 +71,33 @@ class PacketToxicsTest {
     }
 
     @Test
+    void eachConnectionsTimelineHasItsOwnSegments() throws Exception {
+        support.toxic(proxy, "syn_drop", "upstream", Map.of("count", 1));
+        // A server-leg toxic too, so the server leg's handshake is queued (and logged) as well.
+        support.toxic(proxy, "upstream_synack_delay", "upstream", Map.of("delay", 1));
+        try (java.net.Socket first = new java.net.Socket("127.0.0.1", io.chaosproxy.testing.ProxyHarness.port(proxy));
+                java.net.Socket second = new java.net.Socket("127.0.0.1",
+                        io.chaosproxy.testing.ProxyHarness.port(proxy))) {
+            for (java.net.Socket s : List.of(first, second)) {
+                s.setSoTimeout(5000);
+                s.getOutputStream().write('x');
+                assertThat(s.getInputStream().read()).isEqualTo('x');
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                    .until(() -> proxy.connectionSummaries().size() == 2);
+            for (io.chaosproxy.timeline.ConnectionSummary c : proxy.connectionSummaries()) {
+                List<SegmentRecord> mine = support.packetEngine().segments("p", c.clientPort(), c.serverLocalPort());
+                mine.forEach(r -> System.out.println("connection " + c.id() + ": " + r));
+                // This connection's dropped SYN and the one that got through, its SYN-ACK, and its server leg.
+                assertThat(mine).filteredOn(r -> r.leg().equals("client") && r.flags().equals("S")).hasSize(2);
+                assertThat(mine).filteredOn(r -> r.leg().equals("client") && r.flags().equals("S."))
+                        .hasSize(1);
+                assertThat(mine).anyMatch(r -> r.leg().equals("server") && r.flags().equals("S"));
+            }
+        }
+    }
+
+    @Test
     void synDropTwiceConnectsAfterTheKernelsTwoRetransmissions() throws Exception {
         support.toxic(proxy, "syn_drop", "upstream", Map.of("count", 2));
         long ms = connectMillis(proxy, 10_000);
