@@ -15,8 +15,10 @@ public enum CloseReason {
     PROXY_DISABLED,
     ERROR;
 
+    private final String label = name().toLowerCase(Locale.ROOT);
+
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return label;
     }
 
     static CloseReason fin(Leg leg) {

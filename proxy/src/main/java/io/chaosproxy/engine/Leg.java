@@ -7,11 +7,13 @@ public enum Leg {
     CLIENT,
     SERVER;
 
+    private final String label = name().toLowerCase(Locale.ROOT);
+
     public Leg other() {
         return this == CLIENT ? SERVER : CLIENT;
     }
 
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return label;
     }
 }

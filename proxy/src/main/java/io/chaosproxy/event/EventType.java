@@ -16,7 +16,9 @@ public enum EventType {
     TOXIC_ACTION,
     CLOSED;
 
+    private final String jsonName = name().toLowerCase(Locale.ROOT);
+
     public String jsonName() {
-        return name().toLowerCase(Locale.ROOT);
+        return jsonName;
     }
 }

@@ -217,7 +217,12 @@ public final class ProxyMetrics implements EventListener {
     }
 
     private Counter counter(String name, String description, String... tags) {
-        String key = name + String.join("\u0000", tags);
+        // Tags come as name/value pairs; the values make the key (names are fixed per meter name).
+        StringBuilder keyBuilder = new StringBuilder(64).append(name);
+        for (int i = 1; i < tags.length; i += 2) {
+            keyBuilder.append('|').append(tags[i]);
+        }
+        String key = keyBuilder.toString();
         return counters.computeIfAbsent(key,
                 k -> Counter.builder(name).description(description).tags(tags).register(registry));
     }
