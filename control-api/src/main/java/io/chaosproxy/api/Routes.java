@@ -32,6 +32,7 @@ public final class Routes {
     private final JsonViews views;
     private final String version;
     private final Supplier<String> metricsText;
+    private final io.chaosproxy.scenario.ScenarioRoutes scenarios;
 
     public Routes(ProxyRegistry registry, ObjectMapper mapper, String version, Supplier<String> metricsText) {
         this.registry = registry;
@@ -39,6 +40,7 @@ public final class Routes {
         this.views = new JsonViews(mapper);
         this.version = version;
         this.metricsText = metricsText;
+        this.scenarios = new io.chaosproxy.scenario.ScenarioRoutes(registry);
     }
 
     public ApiResponse handle(String method, String rawPath, byte[] body) {
@@ -65,6 +67,9 @@ public final class Routes {
         boolean post = method.equals("POST");
         boolean change = post || method.equals("PATCH");
         boolean delete = method.equals("DELETE");
+        if (!parts.isEmpty() && parts.get(0).equals("scenarios")) {
+            return scenarios.handle(method, parts);
+        }
 
         if (parts.size() == 1) {
             switch (parts.get(0)) {

@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
 
 /** The command line: {@code java -jar chaos-proxy.jar [options]}. */
 @Command(name = "chaos-proxy", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "A TCP chaos proxy with a Toxiproxy-compatible control API.", sortOptions = false)
+        description = "A TCP chaos proxy with a Toxiproxy-compatible control API.", sortOptions = false,
+        subcommands = io.chaosproxy.scenario.ScenarioCommand.class)
 public final class Main implements Callable<Integer> {
     @Spec
     CommandSpec spec;
