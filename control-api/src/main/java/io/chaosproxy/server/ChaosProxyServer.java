@@ -47,7 +47,7 @@ public final class ChaosProxyServer implements AutoCloseable {
         bindProcessMetrics();
         this.engine = new ProxyEngine(config, meters, ToxicTypes.builtIn());
         engine.usePacketFaults(packetEngine ? PacketEngine.start(meters)
-                : PacketFaults.unavailable("the packet engine is off (start chaos-proxy without --no-packet-engine)"));
+                : PacketFaults.unavailable("the packet engine is turned off (--no-packet-engine, or a server embedded in a test)"));
         this.registry = new ProxyRegistry(engine);
         ObjectMapper mapper = new ObjectMapper();
         Routes routes = new Routes(registry, mapper, version(), meters::scrape);

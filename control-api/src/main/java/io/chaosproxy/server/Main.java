@@ -92,8 +92,8 @@ public final class Main implements Callable<Integer> {
         String packetWhyNot = server.engine().packetFaults().unavailableReason();
         System.out.println("chaos-proxy " + ChaosProxyServer.version() + " control API on http://"
                 + new HostPort(host, server.apiAddress().getPort()) + " (transport: "
-                + server.engine().transport().name() + "; packet engine: "
-                + (packetWhyNot == null ? "on" : "off, " + packetWhyNot) + ")");
+                + server.engine().transport().name() + "; "
+                + (packetWhyNot == null ? "packet engine on" : packetWhyNot) + ")");
         if (config != null) {
             try {
                 int n = ConfigLoader.load(config, server.registry());
