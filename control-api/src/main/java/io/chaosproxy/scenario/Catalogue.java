@@ -300,10 +300,10 @@ public final class Catalogue {
                             + "read times out after 1.5 s. This is a half-open connection. Does the client "
                             + "notice? Not by waiting: only by sending (or by TCP keepalive, after two hours by "
                             + "default). Its first probe write travels through the proxy to the server's kernel, "
-                            + "which has no program for it any more and answers with an RST. chaos-proxy no "
-                            + "longer reads a leg that sent its FIN, so it learns of that RST when it next "
-                            + "writes there: the client's second write. It then resets the client, whose read "
-                            + "fails with 'Connection reset'."),
+                            + "which has no program for it any more and answers with an RST. Reads cannot show "
+                            + "that RST once the FIN has arrived (Linux reports end-of-stream), so chaos-proxy "
+                            + "looks at that socket's TCP state just after writing to it, sees it closed by the "
+                            + "RST, and resets the client, whose read fails with 'Connection reset'."),
             CatalogueEntry.named("client-fin-swallowed", Stage.TEARDOWN)
                     .toxic("fin_drop", "upstream", Map.of())
                     .fault("fin_drop (upstream): the client's FIN never reaches the server")

@@ -56,6 +56,7 @@ public final class Connection {
     private TcpInfoSampler tcpInfo;
     private ScheduledFuture<?> tcpInfoTimer;
     private boolean flushBeforeReset;
+    private final boolean[] resetWatch = new boolean[2];
     private Channel server;
     private boolean established;
     private CloseReason firstFin;
@@ -500,6 +501,40 @@ public final class Connection {
      * when it has one, else from the connection's seed (itself from {@code --seed} when given), so the same seed
      * and the same sequence of connections replay the same choices.
      */
+    /** Whether this leg's side has sent its FIN (we read its end of stream). */
+    boolean hasSentFin(Leg leg) {
+        return flowFrom(leg).senderEnded();
+    }
+
+    /**
+     * After a write to a leg whose side already sent its FIN: that side may answer with an RST (its program has
+     * closed), which reads no longer report. Look at the socket's TCP state shortly after (1, 10, 100, 1000 ms) so
+     * the RST reaches the other side at once rather than at the next write.
+     */
+    void watchForResetAfterFin(Leg leg) {
+        if (resetWatch[leg.ordinal()] || !TcpInfoSampler.supported(channel(leg))) {
+            return;
+        }
+        resetWatch[leg.ordinal()] = true;
+        checkResetAfterFin(leg, 1);
+    }
+
+    private void checkResetAfterFin(Leg leg, long delayMillis) {
+        loop.schedule(() -> {
+            if (reason != null) {
+                return;
+            }
+            if (TcpInfoSampler.resetByPeer(channel(leg))) {
+                publish(EventType.RST, leg, "after its FIN", 0);
+                finish(CloseReason.rst(leg), leg.other(), true);
+            } else if (delayMillis < 1000) {
+                checkResetAfterFin(leg, delayMillis * 10);
+            } else {
+                resetWatch[leg.ordinal()] = false;
+            }
+        }, delayMillis, TimeUnit.MILLISECONDS);
+    }
+
     /** A toxic acted: shown in the timeline against the leg that feels it. */
     void toxicAction(String toxicName, String action, Leg affected) {
         publish(EventType.TOXIC_ACTION, affected, toxicName + ": " + action, 0);

@@ -215,6 +215,9 @@ final class DirectionFlow {
             return;
         }
         to.writeAndFlush(data).addListener(writeFailure);
+        if (connection.hasSentFin(receiver)) {
+            connection.watchForResetAfterFin(receiver);
+        }
     }
 
     private void writeEnd() {

@@ -29,6 +29,24 @@ final class TcpInfoSampler {
         return channel instanceof EpollSocketChannel;
     }
 
+    /** Linux's TCP_CLOSE: what a socket becomes when the peer's RST arrives. */
+    private static final int TCP_CLOSE = 7;
+
+    /**
+     * Whether the kernel has closed this socket under us, which for a socket we have not closed means the peer
+     * reset it. Reads cannot tell once the peer's FIN has arrived: Linux then reports end-of-stream, not the reset.
+     */
+    static boolean resetByPeer(Channel channel) {
+        if (!(channel instanceof EpollSocketChannel) || !channel.isOpen()) {
+            return false;
+        }
+        try {
+            return ((EpollSocketChannel) channel).tcpInfo().state() == TCP_CLOSE;
+        } catch (RuntimeException closedMeanwhile) {
+            return false;
+        }
+    }
+
     /** Samples one leg; call on the channel's event loop while its socket is open. */
     void sample(Leg leg, Channel channel) {
         if (!(channel instanceof EpollSocketChannel) || !channel.isOpen()) {

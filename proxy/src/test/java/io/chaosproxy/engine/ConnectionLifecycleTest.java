@@ -203,4 +203,26 @@ class ConnectionLifecycleTest {
         closeables.add(c);
         return c;
     }
+
+    @Test
+    void resetFromAServerThatAlreadySentItsFinReachesTheClientAtItsFirstWrite() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.netty.channel.epoll.Epoll.isAvailable(),
+                "detecting an RST after a FIN reads TCP_INFO (epoll)");
+        try (ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Proxy proxy = harness.proxy("p", server.getLocalPort());
+            try (Socket client = ProxyHarness.connect(proxy); Socket accepted = server.accept()) {
+                accepted.close(); // FIN to the client; any later byte from the client draws an RST
+                assertThat(client.getInputStream().read()).isEqualTo(-1);
+                client.getOutputStream().write('x'); // reaches the server's kernel, which answers with an RST
+                Thread.sleep(200);
+                // As without a proxy: the RST has arrived, so the next write fails.
+                assertThatThrownBy(() -> {
+                    client.getOutputStream().write('y');
+                    client.getOutputStream().flush();
+                }).isInstanceOf(java.io.IOException.class);
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() ->
+                    proxy.connectionSummaries().stream().anyMatch(c -> "server_rst".equals(c.closeReason())));
+        }
+    }
 }
