@@ -54,9 +54,9 @@ public final class Connection {
     private volatile long bytesDownstream;
     private ConnectGate activeGate;
     private TcpInfoSampler tcpInfo;
-    private ScheduledFuture<?> tcpInfoTimer;
     private boolean flushBeforeReset;
     private final boolean[] resetWatch = new boolean[2];
+    private long clientFirstByteNanos;
     private Channel server;
     private boolean established;
     private CloseReason firstFin;
@@ -258,9 +258,8 @@ public final class Connection {
     private void beginForwarding() {
         established = true;
         if (TcpInfoSampler.supported(client)) {
+            // Sampled at close, and every few seconds by the registry's sampler while open (no timer per connection).
             tcpInfo = new TcpInfoSampler(proxy.name(), proxy.engine().metrics());
-            tcpInfoTimer = loop.scheduleAtFixedRate(this::sampleTcpInfo, TcpInfoSampler.INTERVAL_MILLIS,
-                    TcpInfoSampler.INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
         }
         for (Toxic toxic : proxy.toxicsSnapshot()) {
             attach(toxic);
@@ -399,6 +398,15 @@ public final class Connection {
         }
     }
 
+    /** A periodic TCP_INFO sample while the connection is open; call from any thread. */
+    void sampleTcpInfoLater() {
+        loop.execute(() -> {
+            if (tcpInfo != null && reason == null) {
+                sampleTcpInfo();
+            }
+        });
+    }
+
     private void sampleTcpInfo() {
         tcpInfo.sample(Leg.CLIENT, client);
         if (server != null) {
@@ -434,7 +442,6 @@ public final class Connection {
             activeGate.onClose();
         }
         if (tcpInfo != null) {
-            tcpInfoTimer.cancel(false);
             sampleTcpInfo();
         }
         proxy.engine().metrics().connectionClosed(proxy.name(), bytesUpstream, bytesDownstream);
@@ -488,8 +495,17 @@ public final class Connection {
         }
     }
 
+    /**
+     * The first byte from one side. For the server's, the event carries how long after the client's first byte it
+     * came (how long the server took to answer); 0 when the server spoke first.
+     */
     void firstByte(Leg sender) {
-        publish(EventType.FIRST_BYTE, sender, null, 0);
+        long now = System.nanoTime();
+        if (sender == Leg.CLIENT) {
+            clientFirstByteNanos = now;
+        }
+        long answerTime = sender == Leg.SERVER && clientFirstByteNanos != 0 ? now - clientFirstByteNanos : 0;
+        publish(EventType.FIRST_BYTE, sender, null, answerTime);
     }
 
     void toxicApplied(Toxic toxic, StreamDirection direction) {

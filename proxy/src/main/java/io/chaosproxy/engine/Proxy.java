@@ -180,6 +180,13 @@ public final class Proxy {
         return out;
     }
 
+    /** Asks every open connection for a TCP_INFO sample (on its own event loop). */
+    void sampleOpenConnections() {
+        for (Connection c : connections) {
+            c.sampleTcpInfoLater();
+        }
+    }
+
     List<Connection> connections() {
         return new ArrayList<>(connections);
     }

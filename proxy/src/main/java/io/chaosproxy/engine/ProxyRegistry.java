@@ -36,6 +36,14 @@ public final class ProxyRegistry implements AutoCloseable {
 
     public ProxyRegistry(ProxyEngine engine) {
         this.engine = engine;
+        // One bounded schedule for every open connection's TCP_INFO sample, instead of a timer per connection.
+        schedules.scheduleAtFixedRate(() -> {
+            try {
+                proxies.values().forEach(Proxy::sampleOpenConnections);
+            } catch (RuntimeException shuttingDown) {
+                // an event loop refused the task (shutdown); the next round tries again
+            }
+        }, TcpInfoSampler.INTERVAL_MILLIS, TcpInfoSampler.INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     public ProxyEngine engine() {

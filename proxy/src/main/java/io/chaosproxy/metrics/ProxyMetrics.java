@@ -43,11 +43,14 @@ public final class ProxyMetrics implements EventListener {
 
     private final MeterRegistry registry;
     private final ConcurrentMap<String, AtomicLong> active = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
-    /** Timers and summaries by name and tags, so the per-connection path skips Micrometer's registration lookup. */
-    private final ConcurrentMap<String, Object> meters = new ConcurrentHashMap<>();
-    /** When each open connection's client sent its first byte, to time the server's answer. */
-    private final ConcurrentMap<String, Long> clientFirstByte = new ConcurrentHashMap<>();
+    /**
+     * Every meter by proxy, then by (name, the other tag's value). Lookups on the per-connection path hash only
+     * strings whose hash is already cached (the proxy's name, constants), never a freshly built key.
+     */
+    private final ConcurrentMap<String, ConcurrentMap<MeterKey, Object>> byProxy = new ConcurrentHashMap<>();
+
+    private record MeterKey(String name, String tagValue) {
+    }
     /** 1 per armed toxic, keyed proxy/toxic/type; gauges are removed with their toxic. */
     private final ConcurrentMap<List<String>, Gauge> activeToxics = new ConcurrentHashMap<>();
 
@@ -79,11 +82,10 @@ public final class ProxyMetrics implements EventListener {
                     "proxy", e.proxy(), "action", actionOf(e.detail())).increment();
             case FIRST_BYTE -> firstByte(e);
             case CLOSED -> {
-                clientFirstByte.remove(e.proxy() + "#" + e.connectionId());
                 activeCount(e.proxy()).decrementAndGet();
                 counter(CLOSED, "connections closed, by reason", "proxy", e.proxy(), "reason", e.detail())
                         .increment();
-                cached(DURATION + "|" + e.proxy(), () -> Timer.builder(DURATION)
+                cached(e.proxy(), DURATION, "", () -> Timer.builder(DURATION)
                         .description("connection lifetime from accept to close")
                         .tag("proxy", e.proxy()).serviceLevelObjectives(DURATION_BUCKETS).register(registry), Timer.class)
                         .record(e.durationNanos(), TimeUnit.NANOSECONDS);
@@ -98,21 +100,19 @@ public final class ProxyMetrics implements EventListener {
      * first byte (how long the server takes to answer); not recorded for server-speaks-first protocols.
      */
     private void firstByte(ConnectionEvent e) {
-        String key = e.proxy() + "#" + e.connectionId();
-        if ("client".equals(e.leg())) {
-            clientFirstByte.put(key, e.sinceAcceptNanos());
+        if (!"server".equals(e.leg())) {
             return;
         }
         // Bytes from the server reach the client leg: time to first byte as the client sees it.
         firstByteTimer(e.proxy(), "client").record(e.sinceAcceptNanos(), TimeUnit.NANOSECONDS);
-        Long clientFirst = clientFirstByte.remove(key);
-        if (clientFirst != null && e.sinceAcceptNanos() >= clientFirst) {
-            firstByteTimer(e.proxy(), "server").record(e.sinceAcceptNanos() - clientFirst, TimeUnit.NANOSECONDS);
+        // The connection puts the time since the client's first byte in the event (0 if the server spoke first).
+        if (e.durationNanos() > 0) {
+            firstByteTimer(e.proxy(), "server").record(e.durationNanos(), TimeUnit.NANOSECONDS);
         }
     }
 
     private Timer firstByteTimer(String proxy, String leg) {
-        return cached(FIRST_BYTE + "|" + proxy + "|" + leg, () -> Timer.builder(FIRST_BYTE).description("client leg: the server's first byte reached the proxy, from "
+        return cached(proxy, FIRST_BYTE, leg, () -> Timer.builder(FIRST_BYTE).description("client leg: the server's first byte reached the proxy, from "
                 + "accept (before any toxic delays it); server leg: the server's first byte after the client's")
                 .tags("proxy", proxy, "leg", leg).serviceLevelObjectives(CONNECT_BUCKETS).register(registry),
                 Timer.class);
@@ -131,7 +131,7 @@ public final class ProxyMetrics implements EventListener {
     }
 
     private DistributionSummary bytesSummary(String proxy, String direction) {
-        return cached(CONNECTION_BYTES + "|" + proxy + "|" + direction, () -> DistributionSummary.builder(CONNECTION_BYTES).baseUnit("bytes")
+        return cached(proxy, CONNECTION_BYTES, direction, () -> DistributionSummary.builder(CONNECTION_BYTES).baseUnit("bytes")
                 .description("bytes one connection carried, by direction").tags("proxy", proxy, "direction", direction)
                 .serviceLevelObjectives(1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9).register(registry),
                 DistributionSummary.class);
@@ -154,7 +154,7 @@ public final class ProxyMetrics implements EventListener {
 
     private DistributionSummary tcpSummary(String name, String description, String proxy, String leg,
             String unit) {
-        return cached(name + "|" + proxy + "|" + leg, () -> newTcpSummary(name, description, proxy, leg, unit),
+        return cached(proxy, name, leg, () -> newTcpSummary(name, description, proxy, leg, unit),
                 DistributionSummary.class);
     }
 
@@ -207,25 +207,32 @@ public final class ProxyMetrics implements EventListener {
     }
 
     private Timer connectTimer(String proxy, String outcome) {
-        return cached(UPSTREAM_CONNECT + "|" + proxy + "|" + outcome, () -> Timer.builder(UPSTREAM_CONNECT).description("time to dial the upstream, by outcome")
+        return cached(proxy, UPSTREAM_CONNECT, outcome, () -> Timer.builder(UPSTREAM_CONNECT).description("time to dial the upstream, by outcome")
                 .tags("proxy", proxy, "outcome", outcome).serviceLevelObjectives(CONNECT_BUCKETS)
                 .register(registry), Timer.class);
     }
 
-    private <T> T cached(String key, java.util.function.Supplier<T> create, Class<T> type) {
-        return type.cast(meters.computeIfAbsent(key, k -> create.get()));
+    private <T> T cached(String proxy, String name, String tagValue, java.util.function.Supplier<T> create,
+            Class<T> type) {
+        ConcurrentMap<MeterKey, Object> meters = byProxy.get(proxy);
+        if (meters == null) {
+            meters = byProxy.computeIfAbsent(proxy, p -> new ConcurrentHashMap<>());
+        }
+        MeterKey key = new MeterKey(name, tagValue);
+        Object meter = meters.get(key);
+        if (meter == null) {
+            meter = meters.computeIfAbsent(key, k -> create.get());
+        }
+        return type.cast(meter);
     }
 
+    /** A counter whose first tag is {@code proxy}, with at most one more tag. */
     private Counter counter(String name, String description, String... tags) {
-        // Tags come as name/value pairs; the values make the key (names are fixed per meter name).
-        StringBuilder keyBuilder = new StringBuilder(64).append(name);
-        for (int i = 1; i < tags.length; i += 2) {
-            keyBuilder.append('|').append(tags[i]);
-        }
-        String key = keyBuilder.toString();
-        return counters.computeIfAbsent(key,
-                k -> Counter.builder(name).description(description).tags(tags).register(registry));
+        String other = tags.length > 2 ? tags[3] : "";
+        return cached(tags[1], name, other, () -> Counter.builder(name).description(description).tags(tags)
+                .register(registry), Counter.class);
     }
+
 
     private static Duration[] buckets(double... seconds) {
         Duration[] d = new Duration[seconds.length];
