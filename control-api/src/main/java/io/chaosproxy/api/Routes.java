@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chaosproxy.engine.HostPort;
 import io.chaosproxy.engine.Proxy;
+import io.chaosproxy.engine.PacketFaults;
 import io.chaosproxy.engine.ProxyException;
 import io.chaosproxy.engine.ProxyRegistry;
 import io.chaosproxy.engine.ProxySpec;
@@ -164,8 +165,7 @@ public final class Routes {
         if (parts.size() == 3 && parts.get(2).equals("connections")) {
             if (get) {
                 ArrayNode a = mapper.createArrayNode();
-                PacketEngine packets = registry.engine().packetFaults() instanceof PacketEngine
-                        ? (PacketEngine) registry.engine().packetFaults() : null;
+                PacketEngine packets = packetEngine();
                 for (ConnectionSummary c : registry.get(proxyName).connectionSummaries()) {
                     ObjectNode n = views.connection(c);
                     if (packets != null) {
@@ -217,17 +217,24 @@ public final class Routes {
 
     /** The segments the packet engine queued for a proxy, as a pcap file Wireshark opens. */
     private ApiResponse capture(String proxyName) {
-        if (!(registry.engine().packetFaults() instanceof PacketEngine)) {
+        PacketEngine packets = packetEngine();
+        if (packets == null) {
             throw new ApiException(422, "no capture: the packet engine is unavailable here: "
                     + registry.engine().packetFaults().unavailableReason());
         }
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         try {
-            ((PacketEngine) registry.engine().packetFaults()).writePcap(proxyName, out);
+            packets.writePcap(proxyName, out);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
         return new ApiResponse(200, "application/vnd.tcpdump.pcap", out.toByteArray());
+    }
+
+    /** The running packet engine, or null where it is unavailable. */
+    private PacketEngine packetEngine() {
+        PacketFaults faults = registry.engine().packetFaults();
+        return faults instanceof PacketEngine ? (PacketEngine) faults : null;
     }
 
     /** What works on this machine: the stream engine always, the packet engine only with its prerequisites. */

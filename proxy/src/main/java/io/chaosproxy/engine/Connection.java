@@ -78,10 +78,6 @@ public final class Connection {
         return (InetSocketAddress) client.remoteAddress();
     }
 
-    public long acceptedEpochMillis() {
-        return acceptedEpochMillis;
-    }
-
     EventLoop eventLoop() {
         return loop;
     }

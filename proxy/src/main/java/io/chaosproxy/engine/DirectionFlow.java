@@ -51,14 +51,6 @@ final class DirectionFlow {
         };
     }
 
-    StreamDirection direction() {
-        return direction;
-    }
-
-    Leg sender() {
-        return sender;
-    }
-
     boolean endDelivered() {
         return endDelivered;
     }

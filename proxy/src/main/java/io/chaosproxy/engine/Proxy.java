@@ -61,10 +61,6 @@ public final class Proxy {
         return upstream;
     }
 
-    public HostPort listenAddress() {
-        return listen;
-    }
-
     /** The address actually bound (port 0 resolved), or what was asked for while disabled. */
     public String listenText() {
         InetSocketAddress bound = boundAddress;

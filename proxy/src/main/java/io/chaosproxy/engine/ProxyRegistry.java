@@ -182,13 +182,8 @@ public final class ProxyRegistry implements AutoCloseable {
         for (Map.Entry<String, List<Toxic>> e : toxics.entrySet()) {
             Proxy p = proxies.get(e.getKey());
             if (p != null) {
-                p.setToxics(e.getValue(), c -> {
-                    for (Toxic t : e.getValue()) {
-                        c.attach(t);
-                    }
-                });
+                applyToxics(p, e.getValue(), c -> e.getValue().forEach(c::attach));
                 e.getValue().forEach(t -> scheduleLifecycle(e.getKey(), t));
-                toxicsChanged(p, false);
             }
         }
         return result;
@@ -230,13 +225,11 @@ public final class ProxyRegistry implements AutoCloseable {
         List<Toxic> before = proxy.toxicsSnapshot();
         List<Toxic> list = new ArrayList<>(before);
         list.add(toxic);
-        proxy.setToxics(list, c -> c.attach(toxic));
         try {
-            toxicsChanged(proxy, false);
+            applyToxics(proxy, list, c -> c.attach(toxic));
         } catch (IllegalStateException packetRulesFailed) {
             // Nothing half-applied: the toxic goes away again and the user learns why.
-            proxy.setToxics(before, c -> c.detach(toxic));
-            toxicsChanged(proxy, false);
+            applyToxics(proxy, before, c -> c.detach(toxic));
             throw new ProxyException(ProxyException.Kind.UNAVAILABLE, "toxic " + toxic.name()
                     + " could not be installed: " + packetRulesFailed.getMessage());
         }
@@ -268,8 +261,7 @@ public final class ProxyRegistry implements AutoCloseable {
         Toxic armed = current.withArmed(true);
         List<Toxic> list = new ArrayList<>(proxy.toxicsSnapshot());
         list.set(list.indexOf(current), armed);
-        proxy.setToxics(list, c -> c.attach(armed));
-        toxicsChanged(proxy, false);
+        applyToxics(proxy, list, c -> c.attach(armed));
     }
 
     private synchronized void expire(String proxyName, Toxic scheduled) {
@@ -295,8 +287,7 @@ public final class ProxyRegistry implements AutoCloseable {
         Toxic updated = old.withSettings(newToxicity, merged);
         List<Toxic> list = new ArrayList<>(proxy.toxicsSnapshot());
         list.set(list.indexOf(old), updated);
-        proxy.setToxics(list, c -> c.replace(updated));
-        toxicsChanged(proxy, false);
+        applyToxics(proxy, list, c -> c.replace(updated));
         return updated;
     }
 
@@ -305,16 +296,20 @@ public final class ProxyRegistry implements AutoCloseable {
         Toxic old = toxic(proxyName, toxicName);
         List<Toxic> list = new ArrayList<>(proxy.toxicsSnapshot());
         list.remove(old);
-        proxy.setToxics(list, c -> c.detach(old));
-        toxicsChanged(proxy, false);
+        applyToxics(proxy, list, c -> c.detach(old));
     }
 
     private void removeAllToxics(Proxy proxy) {
         List<Toxic> old = proxy.toxicsSnapshot();
         if (!old.isEmpty()) {
-            proxy.setToxics(List.of(), c -> old.forEach(c::detach));
-            toxicsChanged(proxy, false);
+            applyToxics(proxy, List.of(), c -> old.forEach(c::detach));
         }
+    }
+
+    /** Gives a proxy its new toxic list (open connections included), then updates gauges and packet rules. */
+    private void applyToxics(Proxy proxy, List<Toxic> toxics, java.util.function.Consumer<Connection> onOpen) {
+        proxy.setToxics(toxics, onOpen);
+        toxicsChanged(proxy, false);
     }
 
     /**
