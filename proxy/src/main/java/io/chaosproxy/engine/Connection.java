@@ -4,7 +4,6 @@ import io.chaosproxy.event.ConnectionEvent;
 import io.chaosproxy.event.EventType;
 import io.chaosproxy.toxic.StreamDirection;
 import io.chaosproxy.toxic.Toxic;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -12,7 +11,10 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketChannelConfig;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -27,6 +29,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import io.chaosproxy.timeline.ConnectionSummary;
 import io.chaosproxy.timeline.Timeline;
 import io.chaosproxy.toxic.ConnectGate;
@@ -62,11 +65,11 @@ public final class Connection {
     private CloseReason firstFin;
     private CloseReason reason;
 
-    Connection(Proxy proxy, long id, Channel client, long randomSeed) {
+    Connection(Proxy proxy, long id, Channel client, EventLoop loop, long randomSeed) {
         this.proxy = proxy;
         this.id = id;
         this.client = client;
-        this.loop = client.eventLoop();
+        this.loop = loop;
         this.randomSeed = randomSeed;
     }
 
@@ -112,7 +115,6 @@ public final class Connection {
      * the upstream.
      */
     void start() {
-        client.pipeline().addLast(new LegHandler(this, Leg.CLIENT));
         publish(EventType.ACCEPTED, Leg.CLIENT, String.valueOf(clientAddressText()), 0);
         List<Toxic> gates = new ArrayList<>();
         for (Toxic t : proxy.toxicsSnapshot()) {
@@ -201,19 +203,35 @@ public final class Connection {
         });
     }
 
+    /**
+     * Opens the server leg on this connection's own loop. No Bootstrap: it would copy its option map into every
+     * channel and hop through the loop's task queue before connecting; here the loop is ours already.
+     */
     private void dial(InetSocketAddress address, long dialStart) {
         EngineConfig config = proxy.engine().config();
-        Bootstrap bootstrap = new Bootstrap()
-                .group(loop)
-                .channel(proxy.engine().transport().socketChannelClass())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, config.connectTimeoutMillis())
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, proxy.engine().waterMark())
-                .option(ChannelOption.ALLOCATOR, client.alloc())
-                .handler(new LegHandler(this, Leg.SERVER));
-        ChannelFuture connect = bootstrap.connect(address);
-        server = connect.channel();
-        connect.addListener((ChannelFutureListener) f -> {
+        SocketChannel channel = proxy.engine().transport().newSocketChannel(address.getAddress());
+        SocketChannelConfig options = channel.config();
+        options.setConnectTimeoutMillis(config.connectTimeoutMillis());
+        options.setAllowHalfClosure(true);
+        options.setWriteBufferWaterMark(proxy.engine().waterMark());
+        options.setAllocator(client.alloc());
+        channel.pipeline().addLast(new LegHandler(this, Leg.SERVER));
+        server = channel;
+        // Registering from the channel's own loop completes at once, so the listener runs right here.
+        loop.register(channel).addListener(registered -> {
+            if (!registered.isSuccess()) {
+                channel.unsafe().closeForcibly();
+                dialFailed(registered.cause(), dialStart);
+            } else if (reason != null) {
+                channel.close();
+            } else {
+                connect(channel, address, dialStart);
+            }
+        });
+    }
+
+    private void connect(Channel channel, InetSocketAddress address, long dialStart) {
+        channel.connect(address).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 dialFailed(f.cause(), dialStart);
             } else if (reason != null) {
@@ -467,9 +485,17 @@ public final class Connection {
             channel.eventLoop().schedule(() -> abort(channel), 500, TimeUnit.MILLISECONDS);
         } else if (abortive) {
             abort(channel);
+        } else if (nothingQueued(channel)) {
+            channel.close();
         } else {
             channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /** Whether every byte written to the channel is on the wire already (then closing loses nothing). */
+    private static boolean nothingQueued(Channel channel) {
+        ChannelOutboundBuffer queued = channel.unsafe().outboundBuffer();
+        return queued == null || (queued.isEmpty() && queued.totalPendingWriteBytes() == 0);
     }
 
     /** Closes with an RST (SO_LINGER 0) rather than a FIN. */
@@ -567,8 +593,16 @@ public final class Connection {
     }
 
     private String clientAddressText() {
-        InetSocketAddress a = clientAddress();
+        return addressText(clientAddress());
+    }
+
+    private static String addressText(InetSocketAddress a) {
         return a == null ? "?" : new HostPort(a.getAddress().getHostAddress(), a.getPort()).toString();
+    }
+
+    private int serverLocalPort() {
+        return server != null && server.localAddress() instanceof InetSocketAddress
+                ? ((InetSocketAddress) server.localAddress()).getPort() : 0;
     }
 
     /** A snapshot for the API; byte counts are read racily, which is fine for display. */
@@ -583,10 +617,28 @@ public final class Connection {
         } else {
             state = "open";
         }
-        return new ConnectionSummary(proxy.name(), id, clientAddressText(), acceptedEpochMillis, state,
+        InetSocketAddress clientAddress = clientAddress();
+        return new ConnectionSummary(proxy.name(), id, addressText(clientAddress), acceptedEpochMillis, state,
                 bytesUpstream, bytesDownstream, reason == null ? null : reason.label(), timeline.snapshot(),
-                timeline.dropped(), clientAddress() == null ? 0 : clientAddress().getPort(),
-                server != null && server.localAddress() instanceof InetSocketAddress
-                        ? ((InetSocketAddress) server.localAddress()).getPort() : 0);
+                timeline.dropped(), clientAddress == null ? 0 : clientAddress.getPort(), serverLocalPort());
+    }
+
+    /**
+     * What is kept once closed: the final figures, made into a summary only if the API asks (most closed
+     * connections are never looked at, and building every summary at close costs each connection).
+     */
+    Supplier<ConnectionSummary> closedSummary() {
+        String proxyName = proxy.name();
+        InetSocketAddress clientAddress = clientAddress();
+        long up = bytesUpstream;
+        long down = bytesDownstream;
+        String closeReason = reason == null ? null : reason.label();
+        int serverPort = serverLocalPort();
+        Timeline events = timeline;
+        long accepted = acceptedEpochMillis;
+        long connectionId = id;
+        return () -> new ConnectionSummary(proxyName, connectionId, addressText(clientAddress), accepted, "closed",
+                up, down, closeReason, events.snapshot(), events.dropped(),
+                clientAddress == null ? 0 : clientAddress.getPort(), serverPort);
     }
 }

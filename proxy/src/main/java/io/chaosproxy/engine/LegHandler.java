@@ -19,6 +19,14 @@ final class LegHandler extends ChannelInboundHandlerAdapter {
         this.leg = leg;
     }
 
+    /** The client's channel is registered and reading is about to start: run the connection. */
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        if (leg == Leg.CLIENT) {
+            connection.start();
+        }
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ByteBuf) {

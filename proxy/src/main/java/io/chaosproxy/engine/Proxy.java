@@ -5,11 +5,11 @@ import io.chaosproxy.timeline.RecentConnections;
 import io.chaosproxy.toxic.StreamDirection;
 import io.chaosproxy.toxic.Toxic;
 import io.micrometer.core.instrument.Counter;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.ServerChannel;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,33 +105,26 @@ public final class Proxy {
 
     private void startListening(HostPort address) {
         Transport transport = engine.transport();
-        ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(transport.group())
-                .channel(transport.serverChannelClass())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                // Reading starts at accept: bytes sent before the dial completes are kept (bounded) by the
-                // flows, which saves two epoll changes per connection. Netty enables TCP_NODELAY by default.
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, engine.waterMark())
-                .childHandler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        accept(ch);
-                    }
-                });
         InetSocketAddress bindTo = address.anyHost() ? new InetSocketAddress(address.port())
                 : new InetSocketAddress(address.host(), address.port());
         if (bindTo.isUnresolved()) {
             throw new ProxyException(ProxyException.Kind.LISTEN_FAILED,
                     "listen " + address + ": unknown host " + address.host());
         }
-        ChannelFuture bound = bootstrap.bind(bindTo).awaitUninterruptibly();
+        ServerChannel server = transport.newServerChannel(bindTo.getAddress());
+        server.config().setOption(ChannelOption.SO_BACKLOG, 1024);
+        server.config().setOption(ChannelOption.SO_REUSEADDR, true);
+        server.pipeline().addLast(new ClientAcceptor(this));
+        ChannelFuture bound = transport.group().register(server).awaitUninterruptibly();
+        if (bound.isSuccess()) {
+            bound = server.bind(bindTo).awaitUninterruptibly();
+        }
         if (!bound.isSuccess()) {
+            server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
             throw new ProxyException(ProxyException.Kind.LISTEN_FAILED,
                     "listen tcp " + address + ": " + bound.cause().getMessage());
         }
-        this.listener = bound.channel();
+        this.listener = server;
         this.boundAddress = (InetSocketAddress) listener.localAddress();
         // Like Toxiproxy: once a free port is chosen, it is this proxy's port, so disable + enable keeps it.
         this.listen = address.port() == 0 ? new HostPort(address.host(), boundAddress.getPort()) : address;
@@ -145,19 +138,21 @@ public final class Proxy {
         }
     }
 
-    private void accept(Channel client) {
+    /** A client was accepted: its connection, which starts once the channel is registered with {@code loop}. */
+    Connection newConnection(Channel client, EventLoop loop) {
         long index = acceptedCount.getAndIncrement();
         Long seed = engine.config().seed();
         long randomSeed = seed == null ? java.util.concurrent.ThreadLocalRandom.current().nextLong()
                 : seed * 1_000_003L + name.hashCode() * 31L + index;
-        Connection connection = new Connection(this, index + 1, client, randomSeed);
+        Connection connection = new Connection(this, index + 1, client, loop, randomSeed);
         connections.add(connection);
-        connection.start();
+        client.pipeline().addLast(new LegHandler(connection, Leg.CLIENT));
+        return connection;
     }
 
     void forget(Connection connection) {
         if (connections.remove(connection)) {
-            recentlyClosed.add(connection.summary());
+            recentlyClosed.add(connection.closedSummary());
         }
     }
 

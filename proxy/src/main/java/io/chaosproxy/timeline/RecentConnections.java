@@ -3,17 +3,21 @@ package io.chaosproxy.timeline;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
-/** The most recently closed connections of one proxy, oldest dropped first. */
+/**
+ * The most recently closed connections of one proxy, oldest dropped first. Each is kept as a recipe for its
+ * summary: most closed connections are never looked at, so their summary is only built when the API asks.
+ */
 public final class RecentConnections {
     private final int capacity;
-    private final ArrayDeque<ConnectionSummary> closed = new ArrayDeque<>();
+    private final ArrayDeque<Supplier<ConnectionSummary>> closed = new ArrayDeque<>();
 
     public RecentConnections(int capacity) {
         this.capacity = capacity;
     }
 
-    public synchronized void add(ConnectionSummary summary) {
+    public synchronized void add(Supplier<ConnectionSummary> summary) {
         if (capacity <= 0) {
             return;
         }
@@ -24,7 +28,9 @@ public final class RecentConnections {
     }
 
     public synchronized List<ConnectionSummary> snapshot() {
-        return new ArrayList<>(closed);
+        List<ConnectionSummary> out = new ArrayList<>(closed.size());
+        closed.forEach(summary -> out.add(summary.get()));
+        return out;
     }
 
     public synchronized void clear() {
