@@ -5,7 +5,7 @@
 #   DURATION=3 ROUNDS=1 bench/run.sh   # quick check
 #   PATHS="direct haproxy" bench/run.sh   # skip chaos-proxy (no jar needed)
 #   JAVA_OPTS="-Xmx512m" bench/run.sh  # passed to the chaos-proxy JVM
-#   CHAOS_ARGS="--nio" bench/run.sh    # extra chaos-proxy flags
+#   CHAOS_ARGS="--transport epoll" bench/run.sh   # extra chaos-proxy flags (io_uring is the default where allowed)
 #
 # Prints the machine, the chaos-proxy transport, one line per measurement, then a
 # Markdown table that is also written to bench/results/latest.md.
@@ -21,7 +21,7 @@ WRK_THREADS="${WRK_THREADS:-1}"     # wrk threads
 HAPROXY_THREADS="${HAPROXY_THREADS:-2}"  # chaos-proxy runs one event loop per core (2 here)
 PATHS="${PATHS:-direct chaos haproxy}"
 JAVA_OPTS="${JAVA_OPTS:-}"
-CHAOS_ARGS="${CHAOS_ARGS:-}"        # extra chaos-proxy flags, e.g. --nio
+CHAOS_ARGS="${CHAOS_ARGS:-}"        # extra chaos-proxy flags, e.g. --transport epoll
 JAVA="${JAVA:-java}"
 
 H=127.0.0.1
@@ -421,7 +421,9 @@ if want chaos; then
     fi
   done
   # The transport shows in the mapped native library; the loop threads by name.
-  if grep -q 'netty_transport_native_epoll' "/proc/$FWD_PID_chaos/maps" 2>/dev/null; then CP_TRANSPORT="epoll (native)"; else CP_TRANSPORT="nio"; fi
+  if grep -q 'netty_transport_native_io_uring' "/proc/$FWD_PID_chaos/maps" 2>/dev/null; then CP_TRANSPORT="io_uring (native)"
+  elif grep -q 'netty_transport_native_epoll' "/proc/$FWD_PID_chaos/maps" 2>/dev/null; then CP_TRANSPORT="epoll (native)"
+  else CP_TRANSPORT="nio"; fi
   CP_THREADS="$(cat /proc/"$FWD_PID_chaos"/task/*/comm 2>/dev/null | grep -c '^chaos-io' || true)"
   echo "  chaos-proxy transport: $CP_TRANSPORT, event-loop threads: $CP_THREADS, JAVA_OPTS: '${JAVA_OPTS}', flags: '${CHAOS_ARGS}'"
   sleep 1

@@ -3,6 +3,8 @@ package io.chaosproxy.server;
 import io.chaosproxy.config.ConfigLoader;
 import io.chaosproxy.demo.DemoUpstream;
 import io.chaosproxy.engine.EngineConfig;
+import io.chaosproxy.engine.Transport;
+import io.chaosproxy.engine.TransportKind;
 import io.chaosproxy.engine.HostPort;
 import io.chaosproxy.engine.Proxy;
 import io.chaosproxy.engine.ProxyException;
@@ -45,7 +47,11 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed every random choice (toxicity, jitter) so a run can be replayed.")
     Long seed;
 
-    @Option(names = "--nio", description = "Use Java NIO instead of the native epoll transport.")
+    @Option(names = "--transport", paramLabel = "KIND", converter = TransportKindConverter.class,
+            description = "I/O transport: auto (default: io_uring, else epoll, else nio), io_uring, epoll or nio.")
+    TransportKind transport = TransportKind.AUTO;
+
+    @Option(names = "--nio", description = "Same as --transport nio.")
     boolean nio;
 
     @Option(names = "--no-packet-engine",
@@ -58,6 +64,18 @@ public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
+    }
+
+    /** Turns {@code --transport} text into a kind; picocli reports the message against the option. */
+    static final class TransportKindConverter implements CommandLine.ITypeConverter<TransportKind> {
+        @Override
+        public TransportKind convert(String value) {
+            try {
+                return TransportKind.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 
     static CommandLine commandLine() {
@@ -75,8 +93,19 @@ public final class Main implements Callable<Integer> {
         if (keepClosed < 0 || keepClosed > 100_000) {
             throw new ParameterException(spec.commandLine(), "--keep-closed must be between 0 and 100000");
         }
+        TransportKind kind = nio ? TransportKind.NIO : transport;
+        if (nio && transport != TransportKind.AUTO && transport != TransportKind.NIO) {
+            throw new ParameterException(spec.commandLine(), "--nio and --transport " + transport.label()
+                    + " contradict each other: give one");
+        }
+        Throwable unavailable = Transport.unavailabilityCause(kind);
+        if (unavailable != null) {
+            System.err.println("chaos-proxy: --transport " + kind.label() + " is not available here: "
+                    + unavailable.getMessage() + " (use --transport auto)");
+            return 2;
+        }
         EngineConfig engineConfig = EngineConfig.defaults().withConnectTimeoutMillis(connectTimeoutMillis)
-                .withSeed(seed).withPreferNativeTransport(!nio).withClosedConnectionsKept(keepClosed);
+                .withSeed(seed).withTransport(kind).withClosedConnectionsKept(keepClosed);
         ChaosProxyServer server;
         try {
             server = new ChaosProxyServer(host, port, engineConfig, !noPacketEngine);

@@ -9,40 +9,40 @@ package io.chaosproxy.engine;
  * @param maxHeldBytes the most bytes the toxics of one direction may hold (e.g. in flight under latency) before
  *     the proxy stops reading the sender
  * @param ioThreads event loop threads; 0 = number of cores
- * @param preferNativeTransport use epoll where available (with the fix in {@link HalfCloseSafeEpoll})
+ * @param transport the I/O transport; {@link TransportKind#AUTO} picks io_uring, else epoll, else NIO
  * @param seed when set, every random choice (toxicity, jitter) is derived from it, so a run can be replayed
  * @param closedConnectionsKept how many closed connections each proxy keeps for {@code GET .../connections}
  */
 public record EngineConfig(int connectTimeoutMillis, int writeBufferLowBytes, int writeBufferHighBytes,
-        long maxHeldBytes, int ioThreads, boolean preferNativeTransport, Long seed, int closedConnectionsKept) {
+        long maxHeldBytes, int ioThreads, TransportKind transport, Long seed, int closedConnectionsKept) {
 
     public EngineConfig(int connectTimeoutMillis, int writeBufferLowBytes, int writeBufferHighBytes,
-            long maxHeldBytes, int ioThreads, boolean preferNativeTransport, Long seed) {
+            long maxHeldBytes, int ioThreads, TransportKind transport, Long seed) {
         this(connectTimeoutMillis, writeBufferLowBytes, writeBufferHighBytes, maxHeldBytes, ioThreads,
-                preferNativeTransport, seed, 100);
+                transport, seed, 100);
     }
 
     public static EngineConfig defaults() {
-        return new EngineConfig(10_000, 256 * 1024, 1024 * 1024, 32L * 1024 * 1024, 0, true, null, 100);
+        return new EngineConfig(10_000, 256 * 1024, 1024 * 1024, 32L * 1024 * 1024, 0, TransportKind.AUTO, null, 100);
     }
 
     public EngineConfig withClosedConnectionsKept(int kept) {
         return new EngineConfig(connectTimeoutMillis, writeBufferLowBytes, writeBufferHighBytes, maxHeldBytes,
-                ioThreads, preferNativeTransport, seed, kept);
+                ioThreads, transport, seed, kept);
     }
 
     public EngineConfig withConnectTimeoutMillis(int millis) {
         return new EngineConfig(millis, writeBufferLowBytes, writeBufferHighBytes, maxHeldBytes, ioThreads,
-                preferNativeTransport, seed, closedConnectionsKept);
+                transport, seed, closedConnectionsKept);
     }
 
     public EngineConfig withSeed(Long newSeed) {
         return new EngineConfig(connectTimeoutMillis, writeBufferLowBytes, writeBufferHighBytes, maxHeldBytes,
-                ioThreads, preferNativeTransport, newSeed, closedConnectionsKept);
+                ioThreads, transport, newSeed, closedConnectionsKept);
     }
 
-    public EngineConfig withPreferNativeTransport(boolean prefer) {
+    public EngineConfig withTransport(TransportKind kind) {
         return new EngineConfig(connectTimeoutMillis, writeBufferLowBytes, writeBufferHighBytes, maxHeldBytes,
-                ioThreads, prefer, seed, closedConnectionsKept);
+                ioThreads, kind, seed, closedConnectionsKept);
     }
 }

@@ -19,7 +19,7 @@ public final class ProxyEngine implements AutoCloseable {
 
     public ProxyEngine(EngineConfig config, MeterRegistry meterRegistry, ToxicTypes toxicTypes) {
         this.config = config;
-        this.transport = Transport.create(config.preferNativeTransport(), config.ioThreads());
+        this.transport = Transport.create(config.transport(), config.ioThreads());
         this.metrics = new ProxyMetrics(meterRegistry);
         this.toxicTypes = toxicTypes;
         this.waterMark = new WriteBufferWaterMark(config.writeBufferLowBytes(), config.writeBufferHighBytes());

@@ -4,21 +4,27 @@ import io.chaosproxy.metrics.ProxyMetrics;
 import io.netty.channel.Channel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.epoll.EpollTcpInfo;
+import io.netty.channel.uring.IoUringSocketChannel;
+import io.netty.channel.uring.IoUringTcpInfo;
 
 /**
- * Reads the kernel's TCP_INFO of both legs of one connection (epoll transport only) and turns it into per-proxy
- * metrics: RTT figures as histograms, retransmissions and losses as counters of what is new since the last sample,
- * so no series is ever per connection.
+ * Reads the kernel's TCP_INFO of both legs of one connection (io_uring and epoll transports; NIO cannot) and turns
+ * it into per-proxy metrics: RTT figures as histograms, retransmissions and losses as counters of what is new since
+ * the last sample, so no series is ever per connection.
  */
 final class TcpInfoSampler {
     /** How often an open connection is sampled; plus once at close. */
     static final long INTERVAL_MILLIS = 5_000;
 
+    /** Linux's TCP_CLOSE: what a socket becomes when the peer's RST arrives. */
+    private static final int TCP_CLOSE = 7;
+
     private final String proxy;
     private final ProxyMetrics metrics;
-    private final EpollTcpInfo info = new EpollTcpInfo();
     private final long[] lastRetrans = new long[2];
     private final long[] lastLost = new long[2];
+    private EpollTcpInfo epollInfo;
+    private IoUringTcpInfo uringInfo;
 
     TcpInfoSampler(String proxy, ProxyMetrics metrics) {
         this.proxy = proxy;
@@ -26,22 +32,25 @@ final class TcpInfoSampler {
     }
 
     static boolean supported(Channel channel) {
-        return channel instanceof EpollSocketChannel;
+        return channel instanceof EpollSocketChannel || channel instanceof IoUringSocketChannel;
     }
-
-    /** Linux's TCP_CLOSE: what a socket becomes when the peer's RST arrives. */
-    private static final int TCP_CLOSE = 7;
 
     /**
      * Whether the kernel has closed this socket under us, which for a socket we have not closed means the peer
      * reset it. Reads cannot tell once the peer's FIN has arrived: Linux then reports end-of-stream, not the reset.
      */
     static boolean resetByPeer(Channel channel) {
-        if (!(channel instanceof EpollSocketChannel) || !channel.isOpen()) {
+        if (!channel.isOpen()) {
             return false;
         }
         try {
-            return ((EpollSocketChannel) channel).tcpInfo().state() == TCP_CLOSE;
+            if (channel instanceof EpollSocketChannel) {
+                return ((EpollSocketChannel) channel).tcpInfo().state() == TCP_CLOSE;
+            }
+            if (channel instanceof IoUringSocketChannel) {
+                return ((IoUringSocketChannel) channel).tcpInfo().state() == TCP_CLOSE;
+            }
+            return false;
         } catch (RuntimeException closedMeanwhile) {
             return false;
         }
@@ -49,19 +58,30 @@ final class TcpInfoSampler {
 
     /** Samples one leg; call on the channel's event loop while its socket is open. */
     void sample(Leg leg, Channel channel) {
-        if (!(channel instanceof EpollSocketChannel) || !channel.isOpen()) {
+        if (!channel.isOpen()) {
             return;
         }
         try {
-            ((EpollSocketChannel) channel).tcpInfo(info);
+            if (channel instanceof EpollSocketChannel) {
+                EpollTcpInfo info = epollInfo == null ? epollInfo = new EpollTcpInfo() : epollInfo;
+                ((EpollSocketChannel) channel).tcpInfo(info);
+                record(leg, info.rtt(), info.rttvar(), info.totalRetrans(), info.lost(), info.sndCwnd(),
+                        info.unacked());
+            } else if (channel instanceof IoUringSocketChannel) {
+                IoUringTcpInfo info = uringInfo == null ? uringInfo = new IoUringTcpInfo() : uringInfo;
+                ((IoUringSocketChannel) channel).tcpInfo(info);
+                record(leg, info.rtt(), info.rttvar(), info.totalRetrans(), info.lost(), info.sndCwnd(),
+                        info.unacked());
+            }
         } catch (RuntimeException closedMeanwhile) {
-            return;
+            // the socket closed between the check and the read: nothing to sample
         }
+    }
+
+    private void record(Leg leg, long rtt, long rttvar, long retrans, long lost, long cwnd, long unacked) {
         int i = leg.ordinal();
-        long retrans = info.totalRetrans();
-        long lost = info.lost();
-        metrics.tcpInfo(proxy, leg.label(), info.rtt(), info.rttvar(), Math.max(0, retrans - lastRetrans[i]),
-                Math.max(0, lost - lastLost[i]), info.sndCwnd(), info.unacked());
+        metrics.tcpInfo(proxy, leg.label(), rtt, rttvar, Math.max(0, retrans - lastRetrans[i]),
+                Math.max(0, lost - lastLost[i]), cwnd, unacked);
         lastRetrans[i] = Math.max(lastRetrans[i], retrans);
         lastLost[i] = Math.max(lastLost[i], lost);
     }

@@ -5,14 +5,17 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -20,70 +23,118 @@ import java.net.InetAddress;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.concurrent.TimeUnit;
 
-/** The event loops and channel classes: native epoll where it loads, NIO otherwise. */
+/** The event loops and channel classes: io_uring, epoll or NIO (see {@link TransportKind}). */
 public final class Transport implements AutoCloseable {
-    private final String name;
+    private final TransportKind kind;
     private final EventLoopGroup group;
-    private final Class<? extends ServerChannel> serverChannelClass;
-    private final Class<? extends SocketChannel> socketChannelClass;
-    private final boolean epoll;
 
-    private Transport(String name, IoHandlerFactory factory, int threads,
-            Class<? extends ServerChannel> serverChannelClass, Class<? extends SocketChannel> socketChannelClass) {
-        this.name = name;
+    private Transport(TransportKind kind, IoHandlerFactory factory, int threads) {
+        this.kind = kind;
         this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("chaos-io", true), factory);
-        this.serverChannelClass = serverChannelClass;
-        this.socketChannelClass = socketChannelClass;
-        this.epoll = "epoll".equals(name);
     }
 
-    public static Transport create(boolean preferNative, int threads) {
+    /**
+     * Starts the event loops of the transport asked for; {@link TransportKind#AUTO} takes the first of io_uring,
+     * epoll and NIO that this machine allows. Throws IllegalStateException, with the reason, when a transport asked
+     * for by name is not available here.
+     */
+    public static Transport create(TransportKind wanted, int threads) {
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        if (preferNative && Epoll.isAvailable()) {
-            return new Transport("epoll", HalfCloseSafeEpoll.newFactory(), n, EpollServerSocketChannel.class,
-                    EpollSocketChannel.class);
+        TransportKind kind = wanted == TransportKind.AUTO ? bestAvailable() : wanted;
+        Throwable unavailable = unavailabilityCause(kind);
+        if (unavailable != null) {
+            throw new IllegalStateException("transport " + kind.label() + " is not available here: "
+                    + unavailable.getMessage(), unavailable);
         }
-        return new Transport("nio", NioIoHandler.newFactory(), n, NioServerSocketChannel.class,
-                NioSocketChannel.class);
+        switch (kind) {
+            case IO_URING:
+                return new Transport(kind, IoUringIoHandler.newFactory(), n);
+            case EPOLL:
+                return new Transport(kind, HalfCloseSafeEpoll.newFactory(), n);
+            default:
+                return new Transport(TransportKind.NIO, NioIoHandler.newFactory(), n);
+        }
     }
 
+    private static TransportKind bestAvailable() {
+        if (unavailabilityCause(TransportKind.IO_URING) == null) {
+            return TransportKind.IO_URING;
+        }
+        return unavailabilityCause(TransportKind.EPOLL) == null ? TransportKind.EPOLL : TransportKind.NIO;
+    }
+
+    /** Why a transport cannot run here, or null when it can. */
+    public static Throwable unavailabilityCause(TransportKind kind) {
+        try {
+            switch (kind) {
+                case IO_URING:
+                    return IoUring.isAvailable() ? null : IoUring.unavailabilityCause();
+                case EPOLL:
+                    return Epoll.isAvailable() ? null : Epoll.unavailabilityCause();
+                default:
+                    return null;
+            }
+        } catch (LinkageError e) {
+            return e; // the native library does not exist for this platform
+        }
+    }
+
+    /** {@code io_uring}, {@code epoll} or {@code nio}. */
     public String name() {
-        return name;
+        return kind.label();
+    }
+
+    public TransportKind kind() {
+        return kind;
     }
 
     public EventLoopGroup group() {
         return group;
     }
 
+    /** The listening channel class, for servers built with Netty's ServerBootstrap (the control API). */
     public Class<? extends ServerChannel> serverChannelClass() {
-        return serverChannelClass;
-    }
-
-    public Class<? extends SocketChannel> socketChannelClass() {
-        return socketChannelClass;
+        switch (kind) {
+            case IO_URING:
+                return IoUringServerSocketChannel.class;
+            case EPOLL:
+                return EpollServerSocketChannel.class;
+            default:
+                return NioServerSocketChannel.class;
+        }
     }
 
     /**
      * A listening socket of the address's own family: an IPv4 address gets a plain IPv4 socket rather than a
      * dual-stack IPv6 one (cheaper in the kernel per connection, and no v4-mapped addresses); a wildcard keeps the
-     * dual-stack socket so {@code :port} accepts both families.
+     * dual-stack socket so {@code :port} accepts both families. (Netty's io_uring channels choose the family
+     * themselves.)
      */
     ServerChannel newServerChannel(InetAddress bindTo) {
         SocketProtocolFamily family = familyOf(bindTo);
-        if (epoll) {
-            return family == null ? new EpollServerSocketChannel() : new EpollServerSocketChannel(family);
+        switch (kind) {
+            case IO_URING:
+                return new IoUringServerSocketChannel();
+            case EPOLL:
+                return family == null ? new EpollServerSocketChannel() : new EpollServerSocketChannel(family);
+            default:
+                return family == null ? new NioServerSocketChannel()
+                        : new NioServerSocketChannel(SelectorProvider.provider(), family);
         }
-        return family == null ? new NioServerSocketChannel()
-                : new NioServerSocketChannel(SelectorProvider.provider(), family);
     }
 
     /** A socket of the target's own family, for dialling it. */
     SocketChannel newSocketChannel(InetAddress target) {
         SocketProtocolFamily family = familyOf(target);
-        if (epoll) {
-            return family == null ? new EpollSocketChannel() : new EpollSocketChannel(family);
+        switch (kind) {
+            case IO_URING:
+                return new IoUringSocketChannel();
+            case EPOLL:
+                return family == null ? new EpollSocketChannel() : new EpollSocketChannel(family);
+            default:
+                return family == null ? new NioSocketChannel()
+                        : new NioSocketChannel(SelectorProvider.provider(), family);
         }
-        return family == null ? new NioSocketChannel() : new NioSocketChannel(SelectorProvider.provider(), family);
     }
 
     private static SocketProtocolFamily familyOf(InetAddress address) {

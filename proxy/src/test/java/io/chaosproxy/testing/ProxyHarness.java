@@ -7,6 +7,7 @@ import io.chaosproxy.engine.ProxyEngine;
 import io.chaosproxy.engine.ProxyRegistry;
 import io.chaosproxy.engine.ProxySpec;
 import io.chaosproxy.engine.ToxicRequest;
+import io.chaosproxy.engine.TransportKind;
 import io.chaosproxy.toxic.Toxic;
 import io.chaosproxy.toxic.ToxicTypes;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -27,8 +28,18 @@ public final class ProxyHarness implements AutoCloseable {
     }
 
     public ProxyHarness(EngineConfig config) {
-        this.engine = new ProxyEngine(config, meters, ToxicTypes.builtIn());
+        this.engine = new ProxyEngine(config.withTransport(transportUnderTest(config.transport())), meters,
+                ToxicTypes.builtIn());
         this.registry = new ProxyRegistry(engine);
+    }
+
+    /**
+     * The transport the engine tests run on: the configured one, unless the build runs the suite once more on
+     * another transport ({@code -Dchaosproxy.test.transport=epoll}, see the surefire executions in the pom).
+     */
+    public static TransportKind transportUnderTest(TransportKind configured) {
+        String asked = System.getProperty("chaosproxy.test.transport");
+        return asked == null || asked.isBlank() ? configured : TransportKind.parse(asked);
     }
 
     public ProxyEngine engine() {
