@@ -11,7 +11,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.SocketChannelConfig;
@@ -362,26 +361,22 @@ public final class Connection {
         }
     }
 
-    void onException(Leg leg, Throwable cause) {
+    /**
+     * A read or a write on this leg failed. A write that raced with the channel's close is not an error: the leg is
+     * just gone. A reset becomes a reset on the other leg; anything else ends the connection as an error.
+     */
+    void onError(Leg leg, Throwable cause) {
         if (reason != null) {
             return;
         }
-        if (isReset(cause)) {
+        if (cause instanceof ClosedChannelException) {
+            onInactive(leg);
+        } else if (isReset(cause)) {
             publish(EventType.RST, leg, null, 0);
             finish(CloseReason.rst(leg), leg.other(), true);
         } else {
             finish(CloseReason.ERROR, leg.other(), true);
         }
-    }
-
-    void onWriteFailed(Leg leg, Throwable cause) {
-        if (reason != null || cause instanceof ClosedChannelException) {
-            if (reason == null) {
-                onInactive(leg);
-            }
-            return;
-        }
-        onException(leg, cause);
     }
 
     void onInactive(Leg leg) {
@@ -485,18 +480,13 @@ public final class Connection {
             channel.eventLoop().schedule(() -> abort(channel), 500, TimeUnit.MILLISECONDS);
         } else if (abortive) {
             abort(channel);
-        } else if (nothingQueued(channel)) {
+        } else if (HalfClose.nothingQueued(channel)) {
             channel.close();
         } else {
             channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
     }
 
-    /** Whether every byte written to the channel is on the wire already (then closing loses nothing). */
-    private static boolean nothingQueued(Channel channel) {
-        ChannelOutboundBuffer queued = channel.unsafe().outboundBuffer();
-        return queued == null || (queued.isEmpty() && queued.totalPendingWriteBytes() == 0);
-    }
 
     /** Closes with an RST (SO_LINGER 0) rather than a FIN. */
     private static void abort(Channel channel) {

@@ -8,8 +8,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +26,6 @@ final class DirectionFlow {
     private final Leg sender;
     private final Leg receiver;
     private final List<StageNode> stages = new ArrayList<>();
-    private final ChannelFutureListener writeFailure;
     private long heldBytes;
     private int toxicPauses;
     private boolean senderEnded;
@@ -44,11 +41,6 @@ final class DirectionFlow {
         this.direction = direction;
         this.sender = direction == StreamDirection.UPSTREAM ? Leg.CLIENT : Leg.SERVER;
         this.receiver = sender.other();
-        this.writeFailure = future -> {
-            if (!future.isSuccess()) {
-                connection.onWriteFailed(receiver, future.cause());
-            }
-        };
     }
 
     boolean endDelivered() {
@@ -206,7 +198,8 @@ final class DirectionFlow {
             data.release();
             return;
         }
-        to.writeAndFlush(data).addListener(writeFailure);
+        // The void promise: no promise object per write; a failed write reaches LegHandler.exceptionCaught.
+        to.writeAndFlush(data, to.voidPromise());
         if (connection.hasSentFin(receiver)) {
             connection.watchForResetAfterFin(receiver);
         }
@@ -223,12 +216,16 @@ final class DirectionFlow {
             connection.onEndDelivered(this);
             return;
         }
+        if (to.isActive() && HalfClose.nothingQueued(to)) {
+            HalfClose.shutdownOutput(to).addListener(done -> connection.onEndDelivered(this));
+            return;
+        }
         // Shut the output only after every byte queued before it is on the wire: shutdownOutput fails queued writes.
         to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(future -> {
             if (future.isSuccess() && to.isActive()) {
-                ((DuplexChannel) to).shutdownOutput().addListener(done -> connection.onEndDelivered(this));
+                HalfClose.shutdownOutput(to).addListener(done -> connection.onEndDelivered(this));
             } else if (!future.isSuccess()) {
-                connection.onWriteFailed(receiver, future.cause());
+                connection.onError(receiver, future.cause());
             }
         });
     }

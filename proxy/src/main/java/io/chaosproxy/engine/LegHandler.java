@@ -51,7 +51,8 @@ final class LegHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        connection.onException(leg, cause);
+        // Read errors, and write errors: the flows write with the void promise, which reports failures here.
+        connection.onError(leg, cause);
     }
 
     @Override

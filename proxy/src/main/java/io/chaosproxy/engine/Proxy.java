@@ -132,7 +132,7 @@ public final class Proxy {
 
     void stopListening() {
         if (listener != null) {
-            listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            closeListener(listener);
             listener = null;
             boundAddress = null;
         }
@@ -221,7 +221,18 @@ public final class Proxy {
             boundAddress = oldBound;
             throw e;
         }
-        old.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        closeListener(old);
+    }
+
+    /**
+     * Closes a listening channel and returns once the port refuses connections. On NIO the JDK closes a socket
+     * registered with a selector only at that selector's next select. A task scheduled on the loop runs only after
+     * the loop has selected again (scheduled tasks are taken at the start of a task batch, and every batch follows
+     * a select), so waiting for one waits for the real close.
+     */
+    private static void closeListener(Channel channel) {
+        channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        channel.eventLoop().schedule(() -> { }, 1, TimeUnit.MILLISECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
     void changeUpstream(HostPort newUpstream) {

@@ -19,16 +19,15 @@ final class TcpInfoSampler {
     /** Linux's TCP_CLOSE: what a socket becomes when the peer's RST arrives. */
     private static final int TCP_CLOSE = 7;
 
-    private final String proxy;
-    private final ProxyMetrics metrics;
+    private final ProxyMetrics.TcpInfoMeters[] meters;
     private final long[] lastRetrans = new long[2];
     private final long[] lastLost = new long[2];
     private EpollTcpInfo epollInfo;
     private IoUringTcpInfo uringInfo;
 
     TcpInfoSampler(String proxy, ProxyMetrics metrics) {
-        this.proxy = proxy;
-        this.metrics = metrics;
+        this.meters = new ProxyMetrics.TcpInfoMeters[] {metrics.tcpInfoMeters(proxy, Leg.CLIENT.label()),
+                metrics.tcpInfoMeters(proxy, Leg.SERVER.label())};
     }
 
     static boolean supported(Channel channel) {
@@ -80,8 +79,8 @@ final class TcpInfoSampler {
 
     private void record(Leg leg, long rtt, long rttvar, long retrans, long lost, long cwnd, long unacked) {
         int i = leg.ordinal();
-        metrics.tcpInfo(proxy, leg.label(), rtt, rttvar, Math.max(0, retrans - lastRetrans[i]),
-                Math.max(0, lost - lastLost[i]), cwnd, unacked);
+        meters[i].record(rtt, rttvar, Math.max(0, retrans - lastRetrans[i]), Math.max(0, lost - lastLost[i]), cwnd,
+                unacked);
         lastRetrans[i] = Math.max(lastRetrans[i], retrans);
         lastLost[i] = Math.max(lastLost[i], lost);
     }

@@ -34,6 +34,8 @@ public final class ProxyMetrics implements EventListener {
     public static final String TCP_RTT_VARIANCE = "chaosproxy.tcp.rtt.variance";
     public static final String TCP_RETRANSMITS = "chaosproxy.tcp.retransmits";
     public static final String TCP_LOST = "chaosproxy.tcp.lost";
+    /** Not a meter: the cache key of one leg's {@link TcpInfoMeters}. */
+    private static final String TCP_INFO_METERS = "tcp_info_meters";
     public static final String TCP_CWND = "chaosproxy.tcp.cwnd";
     public static final String TCP_UNACKED = "chaosproxy.tcp.unacked";
 
@@ -137,19 +139,43 @@ public final class ProxyMetrics implements EventListener {
                 DistributionSummary.class);
     }
 
-    /** One TCP_INFO sample of one leg: RTT figures as histograms, retransmissions and losses as counters. */
-    public void tcpInfo(String proxy, String leg, long rttMicros, long rttVarMicros, long newRetransmits,
-            long newLost, long cwndSegments, long unackedSegments) {
-        tcpSummary(TCP_RTT, "smoothed round-trip time", proxy, leg, "seconds").record(rttMicros / 1e6);
-        tcpSummary(TCP_RTT_VARIANCE, "round-trip time variance", proxy, leg, "seconds").record(rttVarMicros / 1e6);
-        tcpSummary(TCP_CWND, "congestion window", proxy, leg, "segments").record(cwndSegments);
-        tcpSummary(TCP_UNACKED, "segments sent and not yet acknowledged", proxy, leg, "segments")
-                .record(unackedSegments);
-        // Incremented even by 0, so the series exist (at 0) before the first retransmission.
-        counter(TCP_RETRANSMITS, "segments retransmitted (TCP_INFO totalRetrans)", "proxy", proxy, "leg", leg)
-                .increment(newRetransmits);
-        counter(TCP_LOST, "segments the kernel considered lost (TCP_INFO lost)", "proxy", proxy, "leg", leg)
-                .increment(newLost);
+    /**
+     * The TCP_INFO meters of one proxy and leg, looked up once: a connection records a sample of each leg at close,
+     * so looking up six meters per leg per connection showed in profiles of connection churn.
+     */
+    public TcpInfoMeters tcpInfoMeters(String proxy, String leg) {
+        ConcurrentMap<MeterKey, Object> meters = byProxy.computeIfAbsent(proxy, p -> new ConcurrentHashMap<>());
+        MeterKey key = new MeterKey(TCP_INFO_METERS, leg);
+        Object known = meters.get(key);
+        if (known != null) {
+            return (TcpInfoMeters) known;
+        }
+        // Built outside computeIfAbsent: each part is itself a cached lookup in the same map.
+        TcpInfoMeters made = new TcpInfoMeters(
+                tcpSummary(TCP_RTT, "smoothed round-trip time", proxy, leg, "seconds"),
+                tcpSummary(TCP_RTT_VARIANCE, "round-trip time variance", proxy, leg, "seconds"),
+                tcpSummary(TCP_CWND, "congestion window", proxy, leg, "segments"),
+                tcpSummary(TCP_UNACKED, "segments sent and not yet acknowledged", proxy, leg, "segments"),
+                counter(TCP_RETRANSMITS, "segments retransmitted (TCP_INFO totalRetrans)", "proxy", proxy, "leg", leg),
+                counter(TCP_LOST, "segments the kernel considered lost (TCP_INFO lost)", "proxy", proxy, "leg", leg));
+        Object raced = meters.putIfAbsent(key, made);
+        return raced != null ? (TcpInfoMeters) raced : made;
+    }
+
+    /** One leg's TCP_INFO meters: RTT figures as histograms, retransmissions and losses as counters. */
+    public record TcpInfoMeters(DistributionSummary rtt, DistributionSummary rttVariance, DistributionSummary cwnd,
+            DistributionSummary unacked, Counter retransmits, Counter lost) {
+
+        public void record(long rttMicros, long rttVarMicros, long newRetransmits, long newLost, long cwndSegments,
+                long unackedSegments) {
+            rtt.record(rttMicros / 1e6);
+            rttVariance.record(rttVarMicros / 1e6);
+            cwnd.record(cwndSegments);
+            unacked.record(unackedSegments);
+            // Incremented even by 0, so the series exist (at 0) before the first retransmission.
+            retransmits.increment(newRetransmits);
+            lost.increment(newLost);
+        }
     }
 
     private DistributionSummary tcpSummary(String name, String description, String proxy, String leg,
