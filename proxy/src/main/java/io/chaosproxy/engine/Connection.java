@@ -386,7 +386,25 @@ public final class Connection {
         if (leg == Leg.SERVER && !established) {
             return; // a failed dial reports itself through the connect future
         }
+        if (flowFrom(leg.other()).endDelivered() && !flowFrom(leg).senderEnded()) {
+            // This side had our FIN already, so its channel closes at its own FIN (see finSent) instead of
+            // half-closing: that close is its FIN. A read error would have come first, through onError.
+            onInputShutdown(leg);
+            return;
+        }
         finish(firstFin != null ? firstFin : CloseReason.ERROR, leg.other(), false);
+    }
+
+    /**
+     * Our FIN reached this leg. From now on its own FIN can only end things, so let its channel close on it rather
+     * than half-close: a half-close would call shutdown(SHUT_RD) on a socket the kernel has usually closed by then
+     * (both FINs exchanged), which fails and costs Netty an exception with a stack trace on every connection.
+     */
+    void finSent(Leg leg) {
+        Channel channel = channel(leg);
+        if (channel != null && channel.config() instanceof SocketChannelConfig) {
+            ((SocketChannelConfig) channel.config()).setAllowHalfClosure(false);
+        }
     }
 
     static boolean isReset(Throwable cause) {

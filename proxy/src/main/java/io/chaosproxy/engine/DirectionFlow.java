@@ -217,17 +217,22 @@ final class DirectionFlow {
             return;
         }
         if (to.isActive() && HalfClose.nothingQueued(to)) {
-            HalfClose.shutdownOutput(to).addListener(done -> connection.onEndDelivered(this));
+            HalfClose.shutdownOutput(to).addListener(done -> finSent());
             return;
         }
         // Shut the output only after every byte queued before it is on the wire: shutdownOutput fails queued writes.
         to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(future -> {
             if (future.isSuccess() && to.isActive()) {
-                HalfClose.shutdownOutput(to).addListener(done -> connection.onEndDelivered(this));
+                HalfClose.shutdownOutput(to).addListener(done -> finSent());
             } else if (!future.isSuccess()) {
                 connection.onError(receiver, future.cause());
             }
         });
+    }
+
+    private void finSent() {
+        connection.finSent(receiver);
+        connection.onEndDelivered(this);
     }
 
     private int indexOf(String toxicName) {
