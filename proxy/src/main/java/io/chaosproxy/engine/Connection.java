@@ -58,6 +58,7 @@ public final class Connection {
     private TcpInfoSampler tcpInfo;
     private boolean flushBeforeReset;
     private final boolean[] resetWatch = new boolean[2];
+    private final boolean[] finalSampleTaken = new boolean[2];
     private long clientFirstByteNanos;
     private Channel server;
     private boolean established;
@@ -402,6 +403,11 @@ public final class Connection {
      */
     void finSent(Leg leg) {
         Channel channel = channel(leg);
+        if (tcpInfo != null && channel != null && reason == null) {
+            // Its closing TCP_INFO sample, taken now: its channel closes by itself at its FIN, before finish().
+            tcpInfo.sample(leg, channel);
+            finalSampleTaken[leg.ordinal()] = true;
+        }
         if (channel != null && channel.config() instanceof SocketChannelConfig) {
             ((SocketChannelConfig) channel.config()).setAllowHalfClosure(false);
         }
@@ -469,7 +475,12 @@ public final class Connection {
             activeGate.onClose();
         }
         if (tcpInfo != null) {
-            sampleTcpInfo();
+            // The closing sample; a leg that had our FIN was sampled then (its channel may be closed by now).
+            for (Leg leg : Leg.values()) {
+                if (!finalSampleTaken[leg.ordinal()] && channel(leg) != null) {
+                    tcpInfo.sample(leg, channel(leg));
+                }
+            }
         }
         proxy.engine().metrics().connectionClosed(proxy.name(), bytesUpstream, bytesDownstream);
         upstream.close();
