@@ -30,7 +30,8 @@ class StreamScenariosTest {
     @Test
     void upstreamRefusedBecomesAResetAfterConnect() {
         ScenarioRecord r = t.runAsStated("upstream-refused");
-        assertThat(r.client().connectMillis()).isNotNull();
+        // The RST usually comes after connect() returned, but may beat it home (see the catalogue's text):
+        // either way the client sees a reset, never a refusal or an EOF.
         assertThat(r.client().message()).contains("Connection reset");
         assertThat(r.server().accepted()).isZero();
         assertThat(r.connections().get(0).closeReason()).isEqualTo("upstream_refused");

@@ -32,7 +32,7 @@ class CommandLineTest {
         Run r = run("--help");
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).contains("--host", "--port", "--config", "--demo", "--version", "--seed",
-                "--connect-timeout");
+                "--connect-timeout", "--transport");
     }
 
     @Test
@@ -54,6 +54,21 @@ class CommandLineTest {
         Run r = run("--port", "abc");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("--port").doesNotContain("\tat ");
+    }
+
+    @Test
+    void unknownTransportIsNamedWithTheChoices() {
+        Run r = run("--transport", "dpdk");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--transport").contains("unknown transport 'dpdk'")
+                .contains("auto, io_uring, epoll or nio").doesNotContain("\tat ");
+    }
+
+    @Test
+    void nioAndAnotherTransportContradict() {
+        Run r = run("--nio", "--transport", "epoll");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--nio and --transport epoll contradict each other");
     }
 
     @Test

@@ -61,6 +61,12 @@ public final class ResetPeerToxic implements ToxicType {
 
         @Override
         public void onAttach() {
+            if (afterBytes == 0 && timeoutMs == 0) {
+                // At once, not from a 0 ms timer: data that completes in the same loop turn (a fast server's
+                // answer) would otherwise get through before the RST.
+                reset("RST after 0 ms");
+                return;
+            }
             if (afterBytes == 0 || timeoutMs > 0) {
                 resetTimer = context().schedule(() -> reset("RST after " + timeoutMs + " ms"), timeoutMs,
                         TimeUnit.MILLISECONDS);
