@@ -8,6 +8,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
@@ -23,9 +26,11 @@ public final class ControlApiServer implements AutoCloseable {
 
     private final ExecutorService control;
     private final Channel channel;
+    private final ChannelGroup connections;
 
-    private ControlApiServer(Channel channel, ExecutorService control) {
+    private ControlApiServer(Channel channel, ChannelGroup connections, ExecutorService control) {
         this.channel = channel;
+        this.connections = connections;
         this.control = control;
     }
 
@@ -33,6 +38,7 @@ public final class ControlApiServer implements AutoCloseable {
     public static ControlApiServer start(Transport transport, String host, int port, Routes routes, EventBus events,
             ObjectMapper mapper) {
         ExecutorService control = Executors.newSingleThreadExecutor(new DefaultThreadFactory("chaos-control", true));
+        ChannelGroup connections = new DefaultChannelGroup("chaos-api", GlobalEventExecutor.INSTANCE);
         ServerBootstrap b = new ServerBootstrap()
                 .group(transport.group())
                 .channel(transport.serverChannelClass())
@@ -40,6 +46,7 @@ public final class ControlApiServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        connections.add(ch);
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpServerExpectContinueHandler(),
                                 new HttpObjectAggregator(MAX_BODY_BYTES), new ControlApiHandler(routes, control, events, mapper));
                     }
@@ -50,17 +57,22 @@ public final class ControlApiServer implements AutoCloseable {
             throw new IllegalStateException("cannot listen on " + host + ":" + port + ": "
                     + bound.cause().getMessage(), bound.cause());
         }
-        return new ControlApiServer(bound.channel(), control);
+        return new ControlApiServer(bound.channel(), connections, control);
     }
 
     public InetSocketAddress address() {
         return (InetSocketAddress) channel.localAddress();
     }
 
-    /** Stops accepting API calls and lets the one running finish. */
+    /**
+     * Stops accepting API calls, lets the one running finish, and closes the clients' connections (kept alive or
+     * streaming events) before the event loops stop: a channel still open at that point may have a read in flight
+     * whose buffer the io_uring transport then never gets back.
+     */
     @Override
     public void close() {
         channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         control.shutdown();
         try {
             control.awaitTermination(5, TimeUnit.SECONDS);

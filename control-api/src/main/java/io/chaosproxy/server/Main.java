@@ -48,7 +48,7 @@ public final class Main implements Callable<Integer> {
     Long seed;
 
     @Option(names = "--transport", paramLabel = "KIND", converter = TransportKindConverter.class,
-            description = "I/O transport: auto (default: epoll, else nio), epoll, nio, or io_uring (opt-in).")
+            description = "I/O transport: auto (default: io_uring, else epoll, else nio), io_uring, epoll or nio.")
     TransportKind transport = TransportKind.AUTO;
 
     @Option(names = "--nio", description = "Same as --transport nio.")

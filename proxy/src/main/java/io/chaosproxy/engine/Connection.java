@@ -60,7 +60,7 @@ public final class Connection {
     private final boolean[] resetWatch = new boolean[2];
     private final boolean[] finalSampleTaken = new boolean[2];
     private long clientFirstByteNanos;
-    private Channel server;
+    private volatile Channel server;
     private boolean established;
     private CloseReason firstFin;
     private CloseReason reason;
@@ -450,6 +450,20 @@ public final class Connection {
     void closeByToxic(String toxicName) {
         if (reason == null) {
             finish(CloseReason.TOXIC, null, false);
+        }
+    }
+
+    /** Waits (up to the given time) until both channels are closed; returns at once on the connection's own loop. */
+    void awaitClosed(long timeoutNanos) {
+        if (loop.inEventLoop()) {
+            return;
+        }
+        long deadline = System.nanoTime() + timeoutNanos;
+        client.closeFuture().awaitUninterruptibly(TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
+        Channel serverChannel = server;
+        if (serverChannel != null) {
+            serverChannel.closeFuture().awaitUninterruptibly(
+                    Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         }
     }
 

@@ -9,7 +9,7 @@ package io.chaosproxy.engine;
  * @param maxHeldBytes the most bytes the toxics of one direction may hold (e.g. in flight under latency) before
  *     the proxy stops reading the sender
  * @param ioThreads event loop threads; 0 = number of cores
- * @param transport the I/O transport; {@link TransportKind#AUTO} picks epoll, else NIO
+ * @param transport the I/O transport; {@link TransportKind#AUTO} picks io_uring, else epoll, else NIO
  * @param seed when set, every random choice (toxicity, jitter) is derived from it, so a run can be replayed
  * @param closedConnectionsKept how many closed connections each proxy keeps for {@code GET .../connections}
  */

@@ -199,9 +199,19 @@ public final class Proxy {
         closeConnections(CloseReason.PROXY_DISABLED);
     }
 
+    /**
+     * Closes every open connection and returns once their channels are closed (bounded), so a caller that stops the
+     * event loops next (shutdown) never leaves a channel with a read in flight: the io_uring transport does not get
+     * such a read's buffer back once its loop is gone.
+     */
     void closeConnections(CloseReason why) {
-        for (Connection c : connections()) {
+        List<Connection> open = connections();
+        for (Connection c : open) {
             c.closeFromControl(why);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        for (Connection c : open) {
+            c.awaitClosed(Math.max(0, deadline - System.nanoTime()));
         }
     }
 

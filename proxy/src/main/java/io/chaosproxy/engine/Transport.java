@@ -34,8 +34,8 @@ public final class Transport implements AutoCloseable {
     }
 
     /**
-     * Starts the event loops of the transport asked for; {@link TransportKind#AUTO} takes epoll where it loads,
-     * else NIO. Throws IllegalStateException, with the reason, when a transport asked
+     * Starts the event loops of the transport asked for; {@link TransportKind#AUTO} takes the first of io_uring,
+     * epoll and NIO that this machine allows. Throws IllegalStateException, with the reason, when a transport asked
      * for by name is not available here.
      */
     public static Transport create(TransportKind wanted, int threads) {
@@ -57,6 +57,9 @@ public final class Transport implements AutoCloseable {
     }
 
     private static TransportKind bestAvailable() {
+        if (unavailabilityCause(TransportKind.IO_URING) == null) {
+            return TransportKind.IO_URING;
+        }
         return unavailabilityCause(TransportKind.EPOLL) == null ? TransportKind.EPOLL : TransportKind.NIO;
     }
 
