@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /**
  * Which I/O transport the engine runs on. {@link #AUTO} takes the first this machine allows: io_uring (accept,
- * connect, reads, writes and closes go through the ring: about a sixth less CPU per new connection than epoll
+ * connect, reads, writes and closes go through the ring: about a tenth less CPU per new connection than epoll
  * here), then epoll, then Java NIO. Containers often cannot use io_uring (Docker 25 and later forbid it in their
  * default seccomp profile) and get epoll.
  */
