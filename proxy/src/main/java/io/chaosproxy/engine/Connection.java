@@ -650,10 +650,8 @@ public final class Connection {
         } else {
             state = "open";
         }
-        InetSocketAddress clientAddress = clientAddress();
-        return new ConnectionSummary(proxy.name(), id, addressText(clientAddress), acceptedEpochMillis, state,
-                bytesUpstream, bytesDownstream, reason == null ? null : reason.label(), timeline.snapshot(),
-                timeline.dropped(), clientAddress == null ? 0 : clientAddress.getPort(), serverLocalPort());
+        return summaryOf(proxy.name(), id, clientAddress(), acceptedEpochMillis, state, bytesUpstream,
+                bytesDownstream, reason == null ? null : reason.label(), timeline, serverLocalPort());
     }
 
     /**
@@ -670,8 +668,15 @@ public final class Connection {
         Timeline events = timeline;
         long accepted = acceptedEpochMillis;
         long connectionId = id;
-        return () -> new ConnectionSummary(proxyName, connectionId, addressText(clientAddress), accepted, "closed",
-                up, down, closeReason, events.snapshot(), events.dropped(),
-                clientAddress == null ? 0 : clientAddress.getPort(), serverPort);
+        return () -> summaryOf(proxyName, connectionId, clientAddress, accepted, "closed", up, down, closeReason,
+                events, serverPort);
+    }
+
+    private static ConnectionSummary summaryOf(String proxyName, long id, InetSocketAddress clientAddress,
+            long acceptedEpochMillis, String state, long up, long down, String closeReason, Timeline timeline,
+            int serverLocalPort) {
+        return new ConnectionSummary(proxyName, id, addressText(clientAddress), acceptedEpochMillis, state, up, down,
+                closeReason, timeline.snapshot(), timeline.dropped(), clientAddress == null ? 0 : clientAddress.getPort(),
+                serverLocalPort);
     }
 }

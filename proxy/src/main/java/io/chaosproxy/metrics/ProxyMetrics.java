@@ -144,22 +144,14 @@ public final class ProxyMetrics implements EventListener {
      * so looking up six meters per leg per connection showed in profiles of connection churn.
      */
     public TcpInfoMeters tcpInfoMeters(String proxy, String leg) {
-        ConcurrentMap<MeterKey, Object> meters = byProxy.computeIfAbsent(proxy, p -> new ConcurrentHashMap<>());
-        MeterKey key = new MeterKey(TCP_INFO_METERS, leg);
-        Object known = meters.get(key);
-        if (known != null) {
-            return (TcpInfoMeters) known;
-        }
-        // Built outside computeIfAbsent: each part is itself a cached lookup in the same map.
-        TcpInfoMeters made = new TcpInfoMeters(
+        return cached(proxy, TCP_INFO_METERS, leg, () -> new TcpInfoMeters(
                 tcpSummary(TCP_RTT, "smoothed round-trip time", proxy, leg, "seconds"),
                 tcpSummary(TCP_RTT_VARIANCE, "round-trip time variance", proxy, leg, "seconds"),
                 tcpSummary(TCP_CWND, "congestion window", proxy, leg, "segments"),
                 tcpSummary(TCP_UNACKED, "segments sent and not yet acknowledged", proxy, leg, "segments"),
                 counter(TCP_RETRANSMITS, "segments retransmitted (TCP_INFO totalRetrans)", "proxy", proxy, "leg", leg),
-                counter(TCP_LOST, "segments the kernel considered lost (TCP_INFO lost)", "proxy", proxy, "leg", leg));
-        Object raced = meters.putIfAbsent(key, made);
-        return raced != null ? (TcpInfoMeters) raced : made;
+                counter(TCP_LOST, "segments the kernel considered lost (TCP_INFO lost)", "proxy", proxy, "leg", leg)),
+                TcpInfoMeters.class);
     }
 
     /** One leg's TCP_INFO meters: RTT figures as histograms, retransmissions and losses as counters. */
@@ -247,7 +239,11 @@ public final class ProxyMetrics implements EventListener {
         MeterKey key = new MeterKey(name, tagValue);
         Object meter = meters.get(key);
         if (meter == null) {
-            meter = meters.computeIfAbsent(key, k -> create.get());
+            // Created outside computeIfAbsent, so a creator may itself look up meters here (TcpInfoMeters does);
+            // two threads racing both build it, and Micrometer hands both the same registered meters.
+            Object made = create.get();
+            Object raced = meters.putIfAbsent(key, made);
+            meter = raced != null ? raced : made;
         }
         return type.cast(meter);
     }

@@ -115,10 +115,8 @@ class ConnectionLifecycleTest {
             try (Socket client = ProxyHarness.connect(proxy)) {
                 client.getInputStream().read();
             }
-        }).satisfies(thrown -> {
-            Throwable cause = thrown instanceof java.io.UncheckedIOException ? thrown.getCause() : thrown;
-            assertThat(cause).isInstanceOf(SocketException.class).hasMessageContaining("Connection reset");
-        });
+        }).satisfies(thrown -> assertThat(ProxyHarness.clientFailure(thrown))
+                .isInstanceOf(SocketException.class).hasMessageContaining("Connection reset"));
     }
 
     @Test

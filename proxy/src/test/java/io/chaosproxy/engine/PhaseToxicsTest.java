@@ -75,7 +75,7 @@ class PhaseToxicsTest {
                 s.getOutputStream().write('x');
                 s.getInputStream().read();
             }
-        }).satisfies(thrown -> assertThat(thrown instanceof java.io.UncheckedIOException ? thrown.getCause() : thrown)
+        }).satisfies(thrown -> assertThat(ProxyHarness.clientFailure(thrown))
                 .isInstanceOf(SocketException.class).hasMessageContaining("reset"));
         assertThat(echo.accepted()).isZero();
     }

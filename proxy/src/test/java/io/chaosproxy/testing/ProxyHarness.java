@@ -75,6 +75,14 @@ public final class ProxyHarness implements AutoCloseable {
         return Integer.parseInt(text.substring(text.lastIndexOf(':') + 1));
     }
 
+    /**
+     * What a client saw: {@link #connect} wraps a failed connect() in UncheckedIOException, and a reset may arrive
+     * during connect() as well as at the first read, so tests look at the cause either way.
+     */
+    public static Throwable clientFailure(Throwable thrown) {
+        return thrown instanceof UncheckedIOException ? thrown.getCause() : thrown;
+    }
+
     /** A client socket connected to the proxy, with a read timeout so no test can hang on a read. */
     public static Socket connect(Proxy proxy) {
         return connect(port(proxy), 10_000);
