@@ -2,6 +2,7 @@ package io.chaosproxy.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.util.ResourceLeakDetector;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -25,6 +26,16 @@ class CommandLineTest {
         cl.setErr(new PrintWriter(err));
         int code = cl.execute(args);
         return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void leakDetectionIsOffOnlyWhenTheUserSetNoLevel() {
+        assertThat(Main.leakDetectionAsked(null, null)).isFalse();
+        assertThat(Main.leakDetectionAsked("simple", null)).isTrue();
+        assertThat(Main.leakDetectionAsked(null, "advanced")).isTrue();
+        // This JVM runs with -Dio.netty.leakDetection.level=paranoid: the server must leave that level alone.
+        Main.leakDetectionOffUnlessAsked();
+        assertThat(ResourceLeakDetector.getLevel()).isEqualTo(ResourceLeakDetector.Level.PARANOID);
     }
 
     @Test
