@@ -4,6 +4,7 @@
 #   bench/run.sh                       # everything, ~2.5 minutes
 #   DURATION=3 ROUNDS=1 bench/run.sh   # quick check
 #   PATHS="direct haproxy" bench/run.sh   # skip chaos-proxy (no jar needed)
+#   PATHS="chaos haproxy netty" bench/run.sh   # add the bare-Netty floor (bench/NettyFloorProxy.java)
 #   JAVA_OPTS="-Xmx512m" bench/run.sh  # passed to the chaos-proxy JVM
 #   CHAOS_ARGS="--transport epoll" bench/run.sh   # extra chaos-proxy flags (io_uring is the default where allowed)
 #
@@ -19,7 +20,7 @@ WARMUP="${WARMUP:-45}"              # at most this many seconds of warm-up throu
 CONNS="${CONNS:-32}"                # wrk connections
 WRK_THREADS="${WRK_THREADS:-1}"     # wrk threads
 HAPROXY_THREADS="${HAPROXY_THREADS:-2}"  # chaos-proxy runs one event loop per core (2 here)
-PATHS="${PATHS:-direct chaos haproxy}"
+PATHS="${PATHS:-direct chaos haproxy}"   # also: netty (the bare-Netty floor)
 JAVA_OPTS="${JAVA_OPTS:-}"
 CHAOS_ARGS="${CHAOS_ARGS:-}"        # extra chaos-proxy flags, e.g. --transport epoll
 JAVA="${JAVA:-java}"
@@ -32,6 +33,8 @@ HAP_BULK_PORT=18082
 CP_HTTP_PORT=18091
 CP_BULK_PORT=18092
 CP_API_PORT=18474
+NETTY_HTTP_PORT=18093
+NETTY_BULK_PORT=18094
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BENCH_DIR/.." && pwd)"
@@ -46,7 +49,7 @@ case "$DURATION$ROUNDS$WARMUP$CONNS$WRK_THREADS$HAPROXY_THREADS" in
 esac
 if [ "$DURATION" -lt 1 ] || [ "$ROUNDS" -lt 1 ]; then die "DURATION and ROUNDS must be at least 1"; fi
 for p in $PATHS; do
-  case "$p" in direct|chaos|haproxy) ;; *) die "unknown path '$p' in PATHS (use: direct chaos haproxy)" ;; esac
+  case "$p" in direct|chaos|haproxy|netty) ;; *) die "unknown path '$p' in PATHS (use: direct chaos haproxy netty)" ;; esac
 done
 want() { case " $PATHS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
@@ -165,9 +168,10 @@ noise_end() {
 # The process that forwards for a path ("" for direct).
 FWD_PID_chaos=""
 FWD_PID_haproxy=""
-fwd_pid() { case "$1" in chaos) echo "$FWD_PID_chaos" ;; haproxy) echo "$FWD_PID_haproxy" ;; *) echo "" ;; esac; }
-http_port() { case "$1" in direct) echo $NGINX_PORT ;; chaos) echo $CP_HTTP_PORT ;; haproxy) echo $HAP_HTTP_PORT ;; esac; }
-bulk_port() { case "$1" in direct) echo $IPERF_PORT ;; chaos) echo $CP_BULK_PORT ;; haproxy) echo $HAP_BULK_PORT ;; esac; }
+FWD_PID_netty=""
+fwd_pid() { case "$1" in chaos) echo "$FWD_PID_chaos" ;; haproxy) echo "$FWD_PID_haproxy" ;; netty) echo "$FWD_PID_netty" ;; *) echo "" ;; esac; }
+http_port() { case "$1" in direct) echo $NGINX_PORT ;; chaos) echo $CP_HTTP_PORT ;; haproxy) echo $HAP_HTTP_PORT ;; netty) echo $NETTY_HTTP_PORT ;; esac; }
+bulk_port() { case "$1" in direct) echo $IPERF_PORT ;; chaos) echo $CP_BULK_PORT ;; haproxy) echo $HAP_BULK_PORT ;; netty) echo $NETTY_BULK_PORT ;; esac; }
 
 declare -A R   # results: R[metric,path]
 
@@ -249,14 +253,15 @@ run_iperf() {
 
 # ---------------------------------------------------------------- start
 ensure_tools
-command -v "$JAVA" >/dev/null 2>&1 || ! want chaos || die "java not found on PATH (JDK 17 needed)"
+if want chaos || want netty; then command -v "$JAVA" >/dev/null 2>&1 || die "java not found on PATH (JDK 17 needed)"; fi
 
 ports=("$NGINX_PORT" "$IPERF_PORT")
 if want chaos; then ports+=("$CP_HTTP_PORT" "$CP_BULK_PORT" "$CP_API_PORT"); fi
 if want haproxy; then ports+=("$HAP_HTTP_PORT" "$HAP_BULK_PORT"); fi
+if want netty; then ports+=("$NETTY_HTTP_PORT" "$NETTY_BULK_PORT"); fi
 check_ports_free "${ports[@]}"
 
-if want chaos && [ ! -f "$JAR" ]; then
+if { want chaos || want netty; } && [ ! -f "$JAR" ]; then
   log "$JAR missing: building (mvn -B -q -DskipTests package)"
   (cd "$ROOT" && mvn -B -q -DskipTests package) >&2 || die "maven build failed"
   [ -f "$JAR" ] || die "build finished but $JAR is not there"
@@ -370,6 +375,18 @@ EOF
   curl -fsS -o /dev/null "http://$H:$CP_HTTP_PORT/bench.txt" || die "no HTTP answer through chaos-proxy"
 fi
 
+if want netty; then
+  # The bare-Netty floor, compiled in memory by the source launcher against the jar's Netty.
+  # shellcheck disable=SC2086
+  "$JAVA" $JAVA_OPTS -cp "$JAR" "$BENCH_DIR/NettyFloorProxy.java" "$NETTY_HTTP_PORT:$NGINX_PORT" \
+    "$NETTY_BULK_PORT:$IPERF_PORT" >"$TMP/netty.log" 2>&1 &
+  FWD_PID_netty=$!
+  PIDS+=($!)
+  wait_listen $NETTY_HTTP_PORT "$FWD_PID_netty" "netty floor" "$TMP/netty.log"
+  wait_listen $NETTY_BULK_PORT "$FWD_PID_netty" "netty floor" "$TMP/netty.log"
+  curl -fsS -o /dev/null "http://$H:$NETTY_HTTP_PORT/bench.txt" || die "no HTTP answer through the netty floor"
+fi
+
 # ---------------------------------------------------------------- machine
 JAVA_VERSION="$("$JAVA" -version 2>&1 | head -n 1 || true)"
 CPU_MODEL="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)"
@@ -429,6 +446,20 @@ if want chaos; then
   sleep 1
 fi
 
+if want netty; then
+  # Same traffic as chaos-proxy's warm-up, fixed length: the floor's JIT has less to compile.
+  echo "== warm-up netty floor (4 rounds of 2 s keep-alive, 2 s new connections, 1 s bulk; not measured)"
+  for _ in 1 2 3 4; do
+    timeout --foreground 40 wrk -t"$WRK_THREADS" -c"$CONNS" -d2s "http://$H:$NETTY_HTTP_PORT/bench.txt" >/dev/null 2>&1 \
+      || die "warm-up wrk (netty) failed"
+    timeout --foreground 40 wrk -t"$WRK_THREADS" -c"$CONNS" -d2s -H "Connection: close" "http://$H:$NETTY_HTTP_PORT/bench.txt" \
+      >/dev/null 2>&1 || die "warm-up wrk (close, netty) failed"
+    timeout --foreground 40 iperf3 -c "$H" -p "$NETTY_BULK_PORT" -t 1 >/dev/null 2>&1 || die "warm-up iperf3 (netty) failed"
+  done
+  echo "  $(head -n 1 "$TMP/netty.log")"
+  sleep 1
+fi
+
 # ---------------------------------------------------------------- measure
 # Paths alternate within each round, so a burst of outside load hits them alike; the best round counts.
 echo "== 1. bulk throughput, one stream (iperf3 -t $DURATION -O 1), $ROUNDS rounds"
@@ -454,7 +485,7 @@ errs() { local e="${R[${1}_err,$2]:-0}" b="${R[${1}_bad,$2]:-0}"; [ "$e$b" = 00 
 row() { # label metric [ratio]
   local label=$1 m=$2 withratio=${3:-}
   local line="| $label |" p
-  for p in direct chaos haproxy; do
+  for p in $COLUMNS; do
     if [ -n "$withratio" ]; then line+=" $(cell "$m" "$p")$(ratio "$m" "$p") |"; else line+=" $(cell "$m" "$p") |"; fi
   done
   echo "$line"
@@ -462,23 +493,27 @@ row() { # label metric [ratio]
 addrow() {
   local label=$1 m=$2 line p
   line="| $label |"
-  for p in direct chaos haproxy; do line+=" $(added "$m" "$p") |"; done
+  for p in $COLUMNS; do line+=" $(added "$m" "$p") |"; done
   echo "$line"
 }
 
 costrow() { # label cpu-metric rate-metric scale: "cost (cores)", cost = cores / rate * scale
   local label=$1 c=$2 m=$3 k=$4 line p v
   line="| $label |"
-  for p in direct chaos haproxy; do
+  for p in $COLUMNS; do
     v="$(awk -v c="${R[$c,$p]:-}" -v r="${R[$m,$p]:-}" -v k="$k" \
       'BEGIN { if (c == "" || r == "" || r + 0 <= 0) print "—"; else printf "%.1f (%.2f cores)", c / r * k, c }')"
     line+=" $v |"
   done
   echo "$line"
 }
+COLUMNS="direct chaos haproxy"
+HEADER="| metric | direct | chaos-proxy | haproxy |"
+RULE="|---|---:|---:|---:|"
+if want netty; then COLUMNS+=" netty"; HEADER+=" bare Netty (floor) |"; RULE+="---:|"; fi
 TABLE="$(
-  echo "| metric | direct | chaos-proxy | haproxy |"
-  echo "|---|---:|---:|---:|"
+  echo "$HEADER"
+  echo "$RULE"
   row "bulk throughput, 1 stream (Gbit/s)" bulk ratio
   row "keep-alive HTTP, $CONNS conns (req/s)" keepalive_rps ratio
   row "keep-alive p50 (ms)" keepalive_p50
@@ -500,6 +535,9 @@ REPORT="$(
   echo "Loopback benchmark, $(date -u +%Y-%m-%d): $(nproc) cores ($CPU_MODEL), $(uname -sr), $JAVA_VERSION."
   echo "chaos-proxy transport $CP_TRANSPORT, $CP_THREADS event-loop threads, $JIT_NOTE; haproxy $(haproxy -v | awk 'NR==1 {print $3}') \`mode tcp\`, nbthread $HAPROXY_THREADS;"
   echo "nginx 1 worker serving a 256-byte file; wrk -t$WRK_THREADS -c$CONNS -d${DURATION}s; iperf3 -t $DURATION -O 1, one stream;"
+  if want netty; then
+    echo "bare Netty = bench/NettyFloorProxy.java: the plainest Netty forwarder (no events, metrics or half-close; same transport and loops as chaos-proxy), a floor for any Netty proxy;"
+  fi
   echo "best of $ROUNDS rounds per path (paths alternate). Client, server and forwarder share the same $(nproc) cores. (%) = share of direct."
   echo "Other processes used up to $NOISE_MAX cores during a measurement${NOISE_WHO:+ (mostly $NOISE_WHO)}, $NOISE_BEFORE before the start."
   if awk -v n="$NOISE_MAX" -v b="$NOISE_BEFORE" 'BEGIN { exit !(n > 0.15 || b > 0.15) }'; then
