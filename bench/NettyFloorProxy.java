@@ -1,3 +1,5 @@
+import io.chaosproxy.engine.Transport;
+import io.chaosproxy.engine.TransportKind;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -8,22 +10,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.channel.uring.IoUring;
-import io.netty.channel.uring.IoUringIoHandler;
-import io.netty.channel.uring.IoUringServerSocketChannel;
-import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.ResourceLeakDetector;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The bench's "netty" path: the plainest TCP forwarder Netty allows, as a floor for what any Netty-based proxy
@@ -35,8 +26,8 @@ import io.netty.util.ResourceLeakDetector;
  *
  * <p>Run from source (Java 11+ source launcher) against the chaos-proxy jar, which carries Netty:
  * {@code java -cp control-api/target/chaos-proxy.jar bench/NettyFloorProxy.java 18093:18080 18094:5201}. Each
- * argument is LISTEN_PORT:UPSTREAM_PORT, both on 127.0.0.1. Same transport choice as chaos-proxy's default
- * (io_uring, else epoll, else NIO) and one event loop per core.
+ * argument is LISTEN_PORT:UPSTREAM_PORT, both on 127.0.0.1. Transport and event loops come from chaos-proxy's own
+ * {@link Transport} (io_uring, else epoll, else NIO; one loop per core), so the two differ only in what they do.
  */
 public final class NettyFloorProxy {
     private static final String HOST = "127.0.0.1";
@@ -47,38 +38,28 @@ public final class NettyFloorProxy {
             System.exit(2);
         }
         ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED); // as chaos-proxy's server does
+        // chaos-proxy's own transport choice (io_uring, else epoll, else NIO) and one event loop per core.
+        Transport transport = Transport.create(TransportKind.AUTO, 0);
+        EventLoopGroup group = transport.group();
+        Class<? extends ServerChannel> serverType = transport.serverChannelClass();
+        Class<? extends SocketChannel> socketType = transport.socketChannelClass();
         int threads = Runtime.getRuntime().availableProcessors();
-        IoHandlerFactory io;
-        Class<? extends ServerChannel> serverType;
-        Class<? extends SocketChannel> socketType;
-        String name;
-        if (IoUring.isAvailable()) {
-            io = IoUringIoHandler.newFactory();
-            serverType = IoUringServerSocketChannel.class;
-            socketType = IoUringSocketChannel.class;
-            name = "io_uring";
-        } else if (Epoll.isAvailable()) {
-            io = EpollIoHandler.newFactory();
-            serverType = EpollServerSocketChannel.class;
-            socketType = EpollSocketChannel.class;
-            name = "epoll";
-        } else {
-            io = NioIoHandler.newFactory();
-            serverType = NioServerSocketChannel.class;
-            socketType = NioSocketChannel.class;
-            name = "nio";
-        }
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, io);
+        String name = transport.name();
+        List<Channel> listeners = new ArrayList<>();
         for (String pair : args) {
             String[] ports = pair.split(":");
             int listen = Integer.parseInt(ports[0]);
             int upstream = Integer.parseInt(ports[1]);
-            new ServerBootstrap().group(group).channel(serverType)
+            listeners.add(new ServerBootstrap().group(group).channel(serverType)
                     .childOption(ChannelOption.AUTO_READ, false) // read the client once the upstream is there
                     .childHandler(new Dialer(socketType, upstream))
-                    .bind(HOST, listen).sync();
+                    .bind(HOST, listen).sync().channel());
             System.out.println("netty floor: " + HOST + ":" + listen + " -> " + HOST + ":" + upstream + " (" + name
                     + ", " + threads + " event loops)");
+        }
+        // The event-loop threads are daemons: keep the JVM up until the listeners close (the bench kills it).
+        for (Channel listener : listeners) {
+            listener.closeFuture().sync();
         }
     }
 

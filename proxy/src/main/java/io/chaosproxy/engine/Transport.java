@@ -104,6 +104,18 @@ public final class Transport implements AutoCloseable {
         }
     }
 
+    /** The connecting channel class, for clients built with Netty's Bootstrap (the benchmark's bare-Netty floor). */
+    public Class<? extends SocketChannel> socketChannelClass() {
+        switch (kind) {
+            case IO_URING:
+                return IoUringSocketChannel.class;
+            case EPOLL:
+                return EpollSocketChannel.class;
+            default:
+                return NioSocketChannel.class;
+        }
+    }
+
     /**
      * A listening socket of the address's own family: an IPv4 address gets a plain IPv4 socket rather than a
      * dual-stack IPv6 one (cheaper in the kernel per connection, and no v4-mapped addresses); a wildcard keeps the
