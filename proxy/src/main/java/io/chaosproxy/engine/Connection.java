@@ -530,7 +530,6 @@ public final class Connection {
         }
     }
 
-
     /** Closes with an RST (SO_LINGER 0) rather than a FIN. */
     private static void abort(Channel channel) {
         if (channel.isActive()) {

@@ -27,10 +27,15 @@ import java.util.concurrent.TimeUnit;
 public final class Transport implements AutoCloseable {
     private final TransportKind kind;
     private final EventLoopGroup group;
+    private final Class<? extends ServerChannel> serverChannelClass;
+    private final Class<? extends SocketChannel> socketChannelClass;
 
-    private Transport(TransportKind kind, IoHandlerFactory factory, int threads) {
+    private Transport(TransportKind kind, IoHandlerFactory factory, int threads,
+            Class<? extends ServerChannel> serverChannelClass, Class<? extends SocketChannel> socketChannelClass) {
         this.kind = kind;
         this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("chaos-io", true), factory);
+        this.serverChannelClass = serverChannelClass;
+        this.socketChannelClass = socketChannelClass;
     }
 
     /**
@@ -48,11 +53,14 @@ public final class Transport implements AutoCloseable {
         }
         switch (kind) {
             case IO_URING:
-                return new Transport(kind, IoUringIoHandler.newFactory(), n);
+                return new Transport(kind, IoUringIoHandler.newFactory(), n, IoUringServerSocketChannel.class,
+                        IoUringSocketChannel.class);
             case EPOLL:
-                return new Transport(kind, HalfCloseSafeEpoll.newFactory(), n);
+                return new Transport(kind, HalfCloseSafeEpoll.newFactory(), n, EpollServerSocketChannel.class,
+                        EpollSocketChannel.class);
             default:
-                return new Transport(TransportKind.NIO, NioIoHandler.newFactory(), n);
+                return new Transport(TransportKind.NIO, NioIoHandler.newFactory(), n, NioServerSocketChannel.class,
+                        NioSocketChannel.class);
         }
     }
 
@@ -94,26 +102,12 @@ public final class Transport implements AutoCloseable {
 
     /** The listening channel class, for servers built with Netty's ServerBootstrap (the control API). */
     public Class<? extends ServerChannel> serverChannelClass() {
-        switch (kind) {
-            case IO_URING:
-                return IoUringServerSocketChannel.class;
-            case EPOLL:
-                return EpollServerSocketChannel.class;
-            default:
-                return NioServerSocketChannel.class;
-        }
+        return serverChannelClass;
     }
 
     /** The connecting channel class, for clients built with Netty's Bootstrap (the benchmark's bare-Netty floor). */
     public Class<? extends SocketChannel> socketChannelClass() {
-        switch (kind) {
-            case IO_URING:
-                return IoUringSocketChannel.class;
-            case EPOLL:
-                return EpollSocketChannel.class;
-            default:
-                return NioSocketChannel.class;
-        }
+        return socketChannelClass;
     }
 
     /**
