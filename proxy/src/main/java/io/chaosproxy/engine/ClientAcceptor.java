@@ -36,6 +36,7 @@ final class ClientAcceptor extends ChannelInboundHandlerAdapter {
         Connection connection = proxy.newConnection(client, loop);
         loop.register(client).addListener(registered -> {
             if (!registered.isSuccess()) {
+                // Unregistered, so without an event loop no pipeline operation can close it (as in ServerBootstrap).
                 client.unsafe().closeForcibly();
                 proxy.forget(connection);
             }

@@ -1,7 +1,11 @@
 package io.chaosproxy.engine;
 
+import io.chaosproxy.model.Leg;
+import io.chaosproxy.model.ToxicAction;
 import io.chaosproxy.toxic.StageContext;
-import io.chaosproxy.toxic.StreamDirection;
+import io.chaosproxy.model.Direction;
+import io.chaosproxy.toxic.Applicability;
+import io.chaosproxy.toxic.StreamToxicType;
 import io.chaosproxy.toxic.Toxic;
 import io.chaosproxy.toxic.ToxicStage;
 import io.netty.buffer.ByteBuf;
@@ -22,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class DirectionFlow {
     private final Connection connection;
-    private final StreamDirection direction;
+    private final Direction direction;
     private final Leg sender;
     private final Leg receiver;
     private final List<StageNode> stages = new ArrayList<>();
@@ -36,10 +40,10 @@ final class DirectionFlow {
     private boolean firstByteSeen;
     private boolean closed;
 
-    DirectionFlow(Connection connection, StreamDirection direction) {
+    DirectionFlow(Connection connection, Direction direction) {
         this.connection = connection;
         this.direction = direction;
-        this.sender = direction == StreamDirection.UPSTREAM ? Leg.CLIENT : Leg.SERVER;
+        this.sender = direction == Direction.UPSTREAM ? Leg.CLIENT : Leg.SERVER;
         this.receiver = sender.other();
     }
 
@@ -106,18 +110,18 @@ final class DirectionFlow {
         if (closed || indexOf(toxic.name()) >= 0 || toxic.stream() != direction) {
             return;
         }
+        if (!(toxic.type() instanceof StreamToxicType type)) {
+            return; // acts before the dial, or on segments: nothing to do on the stream
+        }
         Random random = connection.randomFor(toxic, direction);
-        if (random.nextDouble() >= toxic.toxicity()) {
+        if (!Applicability.draw(toxic, random)) {
             return;
         }
-        ToxicStage stage = toxic.type().newStage(toxic.attributes());
-        if (stage == null) {
-            return; // a connect-phase toxic: it acted before the dial, nothing to do on the stream
-        }
+        ToxicStage stage = type.newStage(toxic.attributes());
         StageNode node = new StageNode(toxic.name(), stage, random);
         stages.add(node);
         stage.bind(node);
-        connection.toxicApplied(toxic, direction);
+        connection.toxicApplied(toxic);
         stage.onAttach();
     }
 
@@ -296,14 +300,14 @@ final class DirectionFlow {
         @Override
         public void resetConnection() {
             if (!removed) {
-                connection.resetByToxic(toxicName);
+                connection.resetByToxic();
             }
         }
 
         @Override
         public void closeConnection() {
             if (!removed) {
-                connection.closeByToxic(toxicName);
+                connection.closeByToxic();
             }
         }
 
@@ -323,7 +327,7 @@ final class DirectionFlow {
         }
 
         @Override
-        public void record(String action) {
+        public void record(ToxicAction action) {
             if (!removed) {
                 connection.toxicAction(toxicName, action, receiver);
             }

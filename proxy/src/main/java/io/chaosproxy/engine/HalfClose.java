@@ -2,7 +2,6 @@ package io.chaosproxy.engine;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.unix.Socket;
 import io.netty.channel.unix.UnixChannel;
@@ -14,17 +13,24 @@ final class HalfClose {
     }
 
     /**
+     * Whether every byte written to the channel is on the wire already (then a FIN or a close loses nothing). Read
+     * through the public writability figures, not the outbound buffer (Netty reserves {@code unsafe()} for
+     * transports): a writable channel with nothing pending is exactly the high water mark plus one byte away from
+     * becoming unwritable, and any queued message, flushed or not, counts against that.
+     */
+    static boolean nothingQueued(Channel channel) {
+        if (!channel.isActive()) {
+            return true;
+        }
+        return channel.bytesBeforeUnwritable() == channel.config().getWriteBufferHighWaterMark() + 1L;
+    }
+
+    /**
      * Shuts the channel's output. Call only when nothing is queued on it. On the native transports this is the
      * socket's own shutdown(SHUT_WR): Netty's {@code shutdownOutput()} first builds an exception, stack trace
      * included, to fail queued writes that cannot exist here, and on a new connection per request that showed as
      * 1.5 % of the proxy's CPU. Netty reads the output state from the same socket object, so it stays in step.
      */
-    /** Whether every byte written to the channel is on the wire already (then a FIN or a close loses nothing). */
-    static boolean nothingQueued(Channel channel) {
-        ChannelOutboundBuffer queued = channel.unsafe().outboundBuffer();
-        return queued == null || (queued.isEmpty() && queued.totalPendingWriteBytes() == 0);
-    }
-
     static ChannelFuture shutdownOutput(Channel channel) {
         if (channel instanceof UnixChannel && ((UnixChannel) channel).fd() instanceof Socket) {
             try {

@@ -1,5 +1,6 @@
 package io.chaosproxy.engine;
 
+import io.chaosproxy.model.Leg;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

@@ -1,8 +1,11 @@
 package io.chaosproxy.engine;
 
+import io.chaosproxy.model.CloseReason;
+import io.chaosproxy.model.HostPort;
+import io.chaosproxy.model.Leg;
 import io.chaosproxy.timeline.ConnectionSummary;
 import io.chaosproxy.timeline.RecentConnections;
-import io.chaosproxy.toxic.StreamDirection;
+import io.chaosproxy.model.Direction;
 import io.chaosproxy.toxic.Toxic;
 import io.micrometer.core.instrument.Counter;
 import io.netty.channel.Channel;
@@ -45,8 +48,8 @@ public final class Proxy {
         this.upstream = spec.upstream();
         this.enabled = spec.enabled();
         this.recentlyClosed = new RecentConnections(engine.config().closedConnectionsKept());
-        this.upstreamBytes = engine.metrics().bytes(name, StreamDirection.UPSTREAM.jsonName());
-        this.downstreamBytes = engine.metrics().bytes(name, StreamDirection.DOWNSTREAM.jsonName());
+        this.upstreamBytes = engine.metrics().bytes(name, Direction.UPSTREAM.jsonName());
+        this.downstreamBytes = engine.metrics().bytes(name, Direction.DOWNSTREAM.jsonName());
     }
 
     public String name() {
@@ -92,8 +95,8 @@ public final class Proxy {
         return engine;
     }
 
-    Counter bytesCounter(StreamDirection direction) {
-        return direction == StreamDirection.UPSTREAM ? upstreamBytes : downstreamBytes;
+    Counter bytesCounter(Direction direction) {
+        return direction == Direction.UPSTREAM ? upstreamBytes : downstreamBytes;
     }
 
     // ---- listener lifecycle (control thread) ----

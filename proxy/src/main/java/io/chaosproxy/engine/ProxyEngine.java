@@ -1,6 +1,6 @@
 package io.chaosproxy.engine;
 
-import io.chaosproxy.event.EventBus;
+import io.chaosproxy.toxic.PacketFaults;
 import io.chaosproxy.metrics.ProxyMetrics;
 import io.chaosproxy.toxic.ToxicTypes;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,6 +14,7 @@ public final class ProxyEngine implements AutoCloseable {
     private final ProxyMetrics metrics;
     private final ToxicTypes toxicTypes;
     private final UpstreamResolver resolver = new UpstreamResolver();
+    private final Dialer dialer = new Dialer(this);
     private final WriteBufferWaterMark waterMark;
     private volatile PacketFaults packetFaults = PacketFaults.unavailable("the packet engine was not started");
 
@@ -53,6 +54,10 @@ public final class ProxyEngine implements AutoCloseable {
 
     public void usePacketFaults(PacketFaults faults) {
         this.packetFaults = faults;
+    }
+
+    Dialer dialer() {
+        return dialer;
     }
 
     UpstreamResolver resolver() {

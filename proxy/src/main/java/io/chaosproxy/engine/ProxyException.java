@@ -2,6 +2,8 @@ package io.chaosproxy.engine;
 
 /** A request the engine refuses for a reason other than bad input; {@link Kind} maps to an HTTP status. */
 public class ProxyException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     public enum Kind { NOT_FOUND, CONFLICT, LISTEN_FAILED, UNAVAILABLE }
 
     private final Kind kind;

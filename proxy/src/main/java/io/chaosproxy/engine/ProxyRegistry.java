@@ -1,13 +1,15 @@
 package io.chaosproxy.engine;
 
+import io.chaosproxy.metrics.ProxyMetrics;
+import io.chaosproxy.model.HostPort;
 import io.chaosproxy.toxic.Attributes;
 import io.chaosproxy.toxic.Schedule;
 import io.chaosproxy.toxic.Selector;
-import io.chaosproxy.toxic.StreamDirection;
+import io.chaosproxy.model.Direction;
 import io.chaosproxy.toxic.Toxic;
 import io.chaosproxy.toxic.ToxicEngine;
 import io.chaosproxy.toxic.ToxicType;
-import io.chaosproxy.toxic.ValidationException;
+import io.chaosproxy.model.ValidationException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -318,7 +320,7 @@ public final class ProxyRegistry implements AutoCloseable {
      */
     private void toxicsChanged(Proxy proxy, boolean deleted) {
         engine.metrics().toxicsChanged(proxy.name(), deleted ? List.of() : proxy.toxicsSnapshot().stream()
-                .map(t -> new String[] {t.name(), t.type().name(), String.valueOf(t.armed())}).toList());
+                .map(t -> new ProxyMetrics.ActiveToxic(t.name(), t.type().name(), t.armed())).toList());
         List<Toxic> packet = deleted || !proxy.enabled() ? List.of() : proxy.toxicsSnapshot().stream()
                 .filter(t -> t.armed() && t.type().engine() == ToxicEngine.PACKET).toList();
         engine.packetFaults().apply(proxy.name(), proxy.boundAddress(), proxy.upstreamAddress(), packet);
@@ -347,8 +349,8 @@ public final class ProxyRegistry implements AutoCloseable {
                 .orElseThrow(() -> new ValidationException("type", "invalid toxic type: " + request.type()
                         + " (known: " + String.join(", ", engine.toxicTypes().all().stream()
                                 .map(ToxicType::name).toList()) + ")"));
-        StreamDirection stream = request.stream() == null || request.stream().isEmpty() ? StreamDirection.DOWNSTREAM
-                : StreamDirection.parse(request.stream()).orElseThrow(() -> new ValidationException("stream",
+        Direction stream = request.stream() == null || request.stream().isEmpty() ? Direction.DOWNSTREAM
+                : Direction.parse(request.stream()).orElseThrow(() -> new ValidationException("stream",
                         "invalid stream direction: stream must be upstream or downstream, got \""
                                 + request.stream() + "\""));
         double toxicity = request.toxicity() == null ? 1.0 : checkToxicity(request.toxicity());

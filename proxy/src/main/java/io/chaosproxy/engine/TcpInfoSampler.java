@@ -1,5 +1,6 @@
 package io.chaosproxy.engine;
 
+import io.chaosproxy.model.Leg;
 import io.chaosproxy.metrics.ProxyMetrics;
 import io.netty.channel.Channel;
 import io.netty.channel.epoll.EpollSocketChannel;
@@ -22,6 +23,7 @@ final class TcpInfoSampler {
     private final ProxyMetrics.TcpInfoMeters[] meters;
     private final long[] lastRetrans = new long[2];
     private final long[] lastLost = new long[2];
+    private final boolean[] finalTaken = new boolean[2];
     private EpollTcpInfo epollInfo;
     private IoUringTcpInfo uringInfo;
 
@@ -74,6 +76,17 @@ final class TcpInfoSampler {
             }
         } catch (RuntimeException closedMeanwhile) {
             // the socket closed between the check and the read: nothing to sample
+        }
+    }
+
+    /**
+     * A leg's closing sample, once: when our FIN reached it (its channel then closes by itself at its own FIN,
+     * possibly before the connection ends), else when the connection ends.
+     */
+    void finalSample(Leg leg, Channel channel) {
+        if (channel != null && !finalTaken[leg.ordinal()]) {
+            finalTaken[leg.ordinal()] = true;
+            sample(leg, channel);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.chaosproxy.engine;
 
+import io.chaosproxy.model.HostPort;
 import io.netty.channel.EventLoop;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;

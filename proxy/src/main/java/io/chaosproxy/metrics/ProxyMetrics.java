@@ -1,7 +1,8 @@
 package io.chaosproxy.metrics;
 
-import io.chaosproxy.event.ConnectionEvent;
-import io.chaosproxy.event.EventListener;
+import io.chaosproxy.model.ConnectionEvent;
+import io.chaosproxy.model.EventListener;
+import io.chaosproxy.model.Leg;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -76,16 +77,16 @@ public final class ProxyMetrics implements EventListener {
                 counter(ACCEPTED, "connections accepted", "proxy", e.proxy()).increment();
                 activeCount(e.proxy()).incrementAndGet();
             }
-            case UPSTREAM_CONNECTED, UPSTREAM_FAILED -> connectTimer(e.proxy(), e.detail())
+            case UPSTREAM_CONNECTED, UPSTREAM_FAILED -> connectTimer(e.proxy(), e.outcome().label())
                     .record(e.durationNanos(), TimeUnit.NANOSECONDS);
             case TOXIC_APPLIED -> counter(TOXICS_APPLIED, "toxics that acted on a connection direction",
-                    "proxy", e.proxy(), "type", e.detail()).increment();
+                    "proxy", e.proxy(), "type", e.toxic()).increment();
             case TOXIC_ACTION -> counter(TOXIC_ACTIONS, "visible things toxics did (swallowed FIN, RST, ...)",
-                    "proxy", e.proxy(), "action", actionOf(e.detail())).increment();
+                    "proxy", e.proxy(), "action", e.action().label()).increment();
             case FIRST_BYTE -> firstByte(e);
             case CLOSED -> {
                 activeCount(e.proxy()).decrementAndGet();
-                counter(CLOSED, "connections closed, by reason", "proxy", e.proxy(), "reason", e.detail())
+                counter(CLOSED, "connections closed, by reason", "proxy", e.proxy(), "reason", e.reason().label())
                         .increment();
                 cached(e.proxy(), DURATION, "", () -> Timer.builder(DURATION)
                         .description("connection lifetime from accept to close")
@@ -102,7 +103,7 @@ public final class ProxyMetrics implements EventListener {
      * first byte (how long the server takes to answer); not recorded for server-speaks-first protocols.
      */
     private void firstByte(ConnectionEvent e) {
-        if (!"server".equals(e.leg())) {
+        if (e.leg() != Leg.SERVER) {
             return;
         }
         // Bytes from the server reach the client leg: time to first byte as the client sees it.
@@ -118,12 +119,6 @@ public final class ProxyMetrics implements EventListener {
                 + "accept (before any toxic delays it); server leg: the server's first byte after the client's")
                 .tags("proxy", proxy, "leg", leg).serviceLevelObjectives(CONNECT_BUCKETS).register(registry),
                 Timer.class);
-    }
-
-    private static String actionOf(String detail) {
-        // "toxicName: swallowed FIN" -> "swallowed FIN"; numbers dropped so the label set stays small.
-        String action = detail == null ? "" : detail.substring(detail.indexOf(':') + 1).trim();
-        return action.replaceAll("[0-9]+", "N");
     }
 
     /** Bytes one connection carried each way, recorded when it closes. */
@@ -189,13 +184,17 @@ public final class ProxyMetrics implements EventListener {
         return b.register(registry);
     }
 
+    /** One toxic of a proxy as its gauge shows it. */
+    public record ActiveToxic(String name, String type, boolean armed) {
+    }
+
     /** The toxics a proxy has now; armed ones show as 1, pending scheduled ones as 0, removed ones vanish. */
-    public void toxicsChanged(String proxy, List<String[]> nameTypeArmed) {
+    public void toxicsChanged(String proxy, List<ActiveToxic> toxics) {
         java.util.Set<List<String>> now = new java.util.HashSet<>();
-        for (String[] t : nameTypeArmed) {
-            List<String> key = List.of(proxy, t[0], t[1]);
+        for (ActiveToxic t : toxics) {
+            List<String> key = List.of(proxy, t.name(), t.type());
             now.add(key);
-            boolean armed = Boolean.parseBoolean(t[2]);
+            boolean armed = t.armed();
             Gauge old = activeToxics.remove(key);
             if (old != null) {
                 registry.remove(old);
@@ -203,7 +202,7 @@ public final class ProxyMetrics implements EventListener {
             double value = armed ? 1 : 0;
             activeToxics.put(key, Gauge.builder(TOXICS_ACTIVE, () -> value)
                     .description("1 while a toxic is armed, 0 while its schedule has not started it")
-                    .tags("proxy", proxy, "toxic", t[0], "type", t[1]).register(registry));
+                    .tags("proxy", proxy, "toxic", t.name(), "type", t.type()).register(registry));
         }
         for (List<String> key : List.copyOf(activeToxics.keySet())) {
             if (key.get(0).equals(proxy) && !now.contains(key)) {

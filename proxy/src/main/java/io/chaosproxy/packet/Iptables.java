@@ -23,6 +23,8 @@ final class Iptables {
 
     /** Thrown when an iptables command fails; the message has the command and its output. */
     static final class Failure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         Failure(String message) {
             super(message);
         }

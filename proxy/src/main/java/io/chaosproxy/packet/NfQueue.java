@@ -70,6 +70,8 @@ final class NfQueue implements AutoCloseable {
 
     /** Why a queue could not be opened, with the errno when there was one. */
     static final class OpenException extends Exception {
+        private static final long serialVersionUID = 1L;
+
         final int errno;
 
         OpenException(String message, int errno) {

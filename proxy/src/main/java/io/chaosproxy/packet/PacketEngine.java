@@ -1,8 +1,10 @@
 package io.chaosproxy.packet;
 
-import io.chaosproxy.engine.HostPort;
-import io.chaosproxy.engine.Leg;
-import io.chaosproxy.engine.PacketFaults;
+import io.chaosproxy.model.SegmentRecord;
+import io.chaosproxy.toxic.PacketToxicType;
+import io.chaosproxy.model.HostPort;
+import io.chaosproxy.model.Leg;
+import io.chaosproxy.toxic.PacketFaults;
 import io.chaosproxy.toxic.Toxic;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -320,6 +322,7 @@ public final class PacketEngine implements PacketFaults {
     // ---- the segment log ----
 
     /** The last segments seen for a proxy (oldest first); empty when it never had packet toxics. */
+    @Override
     public List<SegmentRecord> segments(String proxyName) {
         SegmentLog log = logs.get(proxyName);
         return log == null ? List.of() : log.snapshot();
@@ -329,6 +332,7 @@ public final class PacketEngine implements PacketFaults {
      * The segments of one connection: on the client leg those to or from the client's port, on the server leg
      * those to or from the proxy's own port towards the upstream.
      */
+    @Override
     public List<SegmentRecord> segments(String proxyName, int clientPort, int serverLocalPort) {
         List<SegmentRecord> out = new java.util.ArrayList<>();
         for (SegmentRecord r : segments(proxyName)) {
@@ -345,11 +349,13 @@ public final class PacketEngine implements PacketFaults {
     }
 
     /** Writes a proxy's segment log as a pcap file (LINKTYPE_RAW, headers only: 128 bytes per packet). */
+    @Override
     public void writePcap(String proxyName, OutputStream out) throws IOException {
         SegmentLog.writePcap(segments(proxyName), out);
     }
 
     /** Forgets a deleted proxy's segment log. */
+    @Override
     public void forget(String proxyName) {
         logs.remove(proxyName);
     }

@@ -1,6 +1,8 @@
 package io.chaosproxy.packet;
 
-import io.chaosproxy.engine.Leg;
+import io.chaosproxy.toxic.SegmentFault;
+import io.chaosproxy.model.Leg;
+import io.chaosproxy.toxic.Applicability;
 import io.chaosproxy.toxic.Toxic;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -228,18 +230,14 @@ final class ProxyPackets {
         return Outcome.ACCEPT;
     }
 
-    /** Once per attempt and toxic: the selector (counting attempts), then toxicity. */
+    /** Once per attempt and toxic: the selector (counting attempts), then toxicity; see {@link Applicability}. */
     private static boolean roll(ArmedFault af, FlowKey key) {
         Toxic toxic = af.toxic();
-        long index = af.attempts().incrementAndGet();
-        if (toxic.selector() != null && !toxic.selector().matches(index,
-                key.leg() == Leg.CLIENT ? key.connector() : null)) {
+        long attempt = af.attempts().incrementAndGet();
+        if (!Applicability.selects(toxic, attempt, key.leg() == Leg.CLIENT ? key.connector() : null)) {
             return false;
         }
-        if (toxic.toxicity() >= 1.0) {
-            return true;
-        }
-        Random random = toxic.seed() == null ? ThreadLocalRandom.current() : new Random(toxic.seed() * 31 + index);
-        return random.nextDouble() < toxic.toxicity();
+        Random random = Applicability.random(toxic, toxic.stream(), attempt, ThreadLocalRandom.current().nextLong());
+        return Applicability.draw(toxic, random);
     }
 }

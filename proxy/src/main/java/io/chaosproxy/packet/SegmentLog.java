@@ -1,5 +1,6 @@
 package io.chaosproxy.packet;
 
+import io.chaosproxy.model.SegmentRecord;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,6 +1,6 @@
 package io.chaosproxy.timeline;
 
-import io.chaosproxy.event.ConnectionEvent;
+import io.chaosproxy.model.ConnectionEvent;
 import java.util.List;
 
 /**

@@ -1,5 +1,6 @@
 package io.chaosproxy.toxic;
 
+import io.chaosproxy.model.ValidationException;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
 

@@ -1,5 +1,6 @@
 package io.chaosproxy.toxic;
 
+import io.chaosproxy.model.ValidationException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

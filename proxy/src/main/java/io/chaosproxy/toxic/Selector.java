@@ -1,5 +1,6 @@
 package io.chaosproxy.toxic;
 
+import io.chaosproxy.model.ValidationException;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,5 +1,6 @@
 package io.chaosproxy.toxic;
 
+import io.chaosproxy.model.ToxicAction;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -35,10 +36,10 @@ public interface StageContext {
     void pauseReading(boolean paused);
 
     /**
-     * Notes in the connection's timeline what this toxic just did (e.g. "swallowed FIN"), so users see the fault
+     * Notes in the connection's timeline what this toxic just did (e.g. a swallowed FIN), so users see the fault
      * beside what each side did.
      */
-    void record(String action);
+    void record(ToxicAction action);
 
     /** Random source for this connection and direction (seedable for replay). */
     Random random();

@@ -1,5 +1,6 @@
 package io.chaosproxy.toxic;
 
+import io.chaosproxy.model.Direction;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -12,10 +13,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * @param armed false while a schedule has not started it yet
  * @param connectionsSeen counts connections this toxic was considered for, for the selector
  */
-public record Toxic(String name, ToxicType type, StreamDirection stream, double toxicity, Attributes attributes,
+public record Toxic(String name, ToxicType type, Direction stream, double toxicity, Attributes attributes,
         Selector selector, Schedule schedule, Long seed, boolean armed, AtomicLong connectionsSeen) {
 
-    public Toxic(String name, ToxicType type, StreamDirection stream, double toxicity, Attributes attributes) {
+    public Toxic(String name, ToxicType type, Direction stream, double toxicity, Attributes attributes) {
         this(name, type, stream, toxicity, attributes, null, null, null, true, new AtomicLong());
     }
 

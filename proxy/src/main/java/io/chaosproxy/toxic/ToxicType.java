@@ -1,32 +1,24 @@
 package io.chaosproxy.toxic;
 
+import io.chaosproxy.model.Phase;
+
 /**
- * A kind of fault. One implementation per type, registered once in {@link ToxicTypes}; the engine and the API only
- * talk to this contract and never switch on a type's name.
+ * A kind of fault. One implementation per type, registered once (see {@code BuiltInToxics}); the engines and the API
+ * only talk to this contract and never switch on a type's name. The family is sealed: a type acts either on the
+ * stream of an established connection ({@link StreamToxicType}), on an accepted client before the dial
+ * ({@link ConnectToxicType}), or on TCP segments through the packet engine ({@link PacketToxicType}); what it can do
+ * is the interface it implements, not a method that returns null.
  */
-public interface ToxicType {
+public sealed interface ToxicType permits StreamToxicType, ConnectToxicType, PacketToxicType {
     /** The name used in the API, e.g. {@code latency}. */
     String name();
 
     Phase phase();
 
-    default ToxicEngine engine() {
-        return ToxicEngine.STREAM;
-    }
+    ToxicEngine engine();
 
     AttributeSchema schema();
 
     /** One-line description for docs and {@code GET /toxic-types}. */
     String description();
-
-    /**
-     * A fresh stage for one connection and direction, reading its settings from {@code attributes}; null for types
-     * that act only before the dial.
-     */
-    ToxicStage newStage(Attributes attributes);
-
-    /** For connect-phase types: what happens to an accepted client before the dial. Null for the others. */
-    default ConnectGate newConnectGate(Attributes attributes) {
-        return null;
-    }
 }

@@ -1,5 +1,6 @@
 package io.chaosproxy.engine;
 
+import io.chaosproxy.model.HostPort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package io.chaosproxy.engine;
 
+import io.chaosproxy.model.HostPort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -230,9 +231,9 @@ class PhaseToxicsTest {
                 assertThat(millisSince(closedAt)).as("no EOF: the read blocked until the RST").isBetween(900L, 3000L);
             }
             assertThat(p.connectionSummaries()).singleElement().satisfies(c -> {
-                assertThat(c.events()).anyMatch(e -> e.type() == io.chaosproxy.event.EventType.FIN
-                        && "server".equals(e.leg()));
-                assertThat(c.events()).anyMatch(e -> e.type() == io.chaosproxy.event.EventType.TOXIC_ACTION
+                assertThat(c.events()).anyMatch(e -> e.type() == io.chaosproxy.model.EventType.FIN
+                        && e.leg() == io.chaosproxy.model.Leg.SERVER);
+                assertThat(c.events()).anyMatch(e -> e.type() == io.chaosproxy.model.EventType.TOXIC_ACTION
                         && e.detail().contains("swallowed FIN"));
                 assertThat(c.closeReason()).isEqualTo("toxic");
             });

@@ -3,8 +3,8 @@ package io.chaosproxy.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.chaosproxy.event.ConnectionEvent;
-import io.chaosproxy.event.EventType;
+import io.chaosproxy.model.ConnectionEvent;
+import io.chaosproxy.model.EventType;
 import io.chaosproxy.testing.ProxyHarness;
 import io.chaosproxy.timeline.ConnectionSummary;
 import java.io.IOException;
@@ -44,7 +44,7 @@ class TimelineTest {
     }
 
     private static List<String> steps(ConnectionSummary c) {
-        return c.events().stream().map(e -> e.type().jsonName() + (e.leg() == null ? "" : ":" + e.leg())).toList();
+        return c.events().stream().map(e -> e.type().jsonName() + (e.leg() == null ? "" : ":" + e.leg().label())).toList();
     }
 
     private double closedCount(String reason) {

@@ -1,14 +1,15 @@
 package io.chaosproxy.packet;
 
+import io.chaosproxy.toxic.types.BuiltInToxics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chaosproxy.engine.EngineConfig;
-import io.chaosproxy.engine.PacketFaults;
+import io.chaosproxy.toxic.PacketFaults;
 import io.chaosproxy.engine.Proxy;
 import io.chaosproxy.engine.ProxyEngine;
 import io.chaosproxy.engine.ProxyRegistry;
 import io.chaosproxy.engine.ProxySpec;
-import io.chaosproxy.engine.HostPort;
+import io.chaosproxy.model.HostPort;
 import io.chaosproxy.engine.ToxicRequest;
 import io.chaosproxy.toxic.Toxic;
 import io.chaosproxy.toxic.ToxicEngine;
@@ -41,7 +42,7 @@ final class PacketTestSupport implements AutoCloseable {
     final PacketFaults faults;
 
     PacketTestSupport(EngineConfig config) {
-        ToxicTypes types = ToxicTypes.builtIn();
+        ToxicTypes types = BuiltInToxics.registry();
         registerPacketTypes(types);
         engine = new ProxyEngine(config, meters, types);
         faults = PacketEngine.start(meters);

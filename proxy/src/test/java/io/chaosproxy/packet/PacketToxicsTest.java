@@ -1,11 +1,12 @@
 package io.chaosproxy.packet;
 
+import io.chaosproxy.model.SegmentRecord;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.chaosproxy.engine.EngineConfig;
 import io.chaosproxy.engine.Proxy;
-import io.chaosproxy.event.EventType;
+import io.chaosproxy.model.EventType;
 import io.chaosproxy.testing.EchoServer;
 import io.chaosproxy.testing.Io;
 import io.chaosproxy.testing.ProxyHarness;
@@ -322,8 +323,8 @@ class PacketToxicsTest {
     @Test
     void ipv6ClientsAreServedByIp6tables() throws Exception {
         Proxy v6 = support.registry.create(new io.chaosproxy.engine.ProxySpec("v6",
-                io.chaosproxy.engine.HostPort.parse("listen", "[::1]:0", true),
-                io.chaosproxy.engine.HostPort.parse("upstream", "127.0.0.1:" + echo.port(), false), true));
+                io.chaosproxy.model.HostPort.parse("listen", "[::1]:0", true),
+                io.chaosproxy.model.HostPort.parse("upstream", "127.0.0.1:" + echo.port(), false), true));
         support.toxic(v6, "syn_drop", "upstream", Map.of("count", 1));
         assertThat(PacketTestSupport.run("ip6tables", "-S")).contains("chaos-proxy:v6");
         long start = System.nanoTime();

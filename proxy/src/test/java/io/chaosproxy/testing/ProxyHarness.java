@@ -1,7 +1,8 @@
 package io.chaosproxy.testing;
 
+import io.chaosproxy.toxic.types.BuiltInToxics;
 import io.chaosproxy.engine.EngineConfig;
-import io.chaosproxy.engine.HostPort;
+import io.chaosproxy.model.HostPort;
 import io.chaosproxy.engine.Proxy;
 import io.chaosproxy.engine.ProxyEngine;
 import io.chaosproxy.engine.ProxyRegistry;
@@ -29,7 +30,7 @@ public final class ProxyHarness implements AutoCloseable {
 
     public ProxyHarness(EngineConfig config) {
         this.engine = new ProxyEngine(config.withTransport(transportUnderTest(config.transport())), meters,
-                ToxicTypes.builtIn());
+                BuiltInToxics.registry());
         this.registry = new ProxyRegistry(engine);
     }
 

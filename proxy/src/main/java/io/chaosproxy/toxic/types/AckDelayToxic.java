@@ -1,13 +1,13 @@
 package io.chaosproxy.toxic.types;
 
-import io.chaosproxy.engine.Leg;
-import io.chaosproxy.packet.PacketToxicType;
-import io.chaosproxy.packet.SegmentFault;
+import io.chaosproxy.model.Leg;
+import io.chaosproxy.toxic.PacketToxicType;
+import io.chaosproxy.toxic.SegmentFault;
 import io.chaosproxy.toxic.AttributeSchema;
 import io.chaosproxy.toxic.AttributeSpec;
 import io.chaosproxy.toxic.Attributes;
-import io.chaosproxy.toxic.Phase;
-import io.chaosproxy.toxic.StreamDirection;
+import io.chaosproxy.model.Phase;
+import io.chaosproxy.model.Direction;
 
 /**
  * Holds the client's handshake-completing ACK for {@code delay} ms: the client is connected at once, the proxy
@@ -39,7 +39,7 @@ public final class AckDelayToxic implements PacketToxicType {
     }
 
     @Override
-    public SegmentFault fault(Attributes attributes, StreamDirection stream) {
+    public SegmentFault fault(Attributes attributes, Direction stream) {
         return SegmentFault.delay(Leg.CLIENT, SegmentFault.Target.HANDSHAKE_ACK, attributes.getLong("delay"));
     }
 }

@@ -3,11 +3,11 @@ package io.chaosproxy.toxic.types;
 import io.chaosproxy.toxic.AttributeSchema;
 import io.chaosproxy.toxic.AttributeSpec;
 import io.chaosproxy.toxic.Attributes;
-import io.chaosproxy.toxic.Phase;
+import io.chaosproxy.model.Phase;
 import io.chaosproxy.toxic.TimedRelease;
 import io.chaosproxy.toxic.HoldingStage;
 import io.chaosproxy.toxic.ToxicStage;
-import io.chaosproxy.toxic.ToxicType;
+import io.chaosproxy.toxic.StreamToxicType;
 import io.netty.buffer.ByteBuf;
 import java.util.concurrent.TimeUnit;
 
@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * most 100 ms worth so the flow is smooth rather than bursty. A rate of 0 stalls the direction: nothing passes
  * until the toxic is removed or changed, and backpressure stops reading from the sender.
  */
-public final class BandwidthToxic implements ToxicType {
+public final class BandwidthToxic implements StreamToxicType {
     private static final AttributeSchema SCHEMA = AttributeSchema.of(
             AttributeSpec.integer("rate", "KB/s", 0, 0, 100_000_000, "throughput cap; 0 lets nothing through"));
 

@@ -3,9 +3,9 @@ package io.chaosproxy.toxic.types;
 import io.chaosproxy.toxic.AttributeSchema;
 import io.chaosproxy.toxic.AttributeSpec;
 import io.chaosproxy.toxic.Attributes;
-import io.chaosproxy.toxic.Phase;
+import io.chaosproxy.model.Phase;
 import io.chaosproxy.toxic.ToxicStage;
-import io.chaosproxy.toxic.ToxicType;
+import io.chaosproxy.toxic.StreamToxicType;
 import io.netty.buffer.ByteBuf;
 import java.util.Random;
 
@@ -13,7 +13,7 @@ import java.util.Random;
  * Flips one random bit in chosen bytes: each byte with probability {@code rate}, or every {@code every_n}-th byte.
  * TCP's checksum cannot catch this, because the proxy re-sends the damaged bytes with a fresh, valid checksum.
  */
-public final class CorruptToxic implements ToxicType {
+public final class CorruptToxic implements StreamToxicType {
     private static final AttributeSchema SCHEMA = AttributeSchema.of(
             AttributeSpec.number("rate", "fraction of bytes", 0, 0, 1, "chance that a byte is damaged"),
             AttributeSpec.integer("every_n", "bytes", 0, 0, Integer.MAX_VALUE,

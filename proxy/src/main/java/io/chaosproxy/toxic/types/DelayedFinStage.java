@@ -1,5 +1,6 @@
 package io.chaosproxy.toxic.types;
 
+import io.chaosproxy.model.ToxicAction;
 import io.chaosproxy.toxic.HoldingStage;
 import java.util.concurrent.TimeUnit;
 
@@ -13,7 +14,7 @@ final class DelayedFinStage extends HoldingStage {
 
     @Override
     public void onEnd() {
-        context().record("holding FIN");
+        context().record(ToxicAction.of(ToxicAction.Kind.HOLDING_FIN));
         held().addEnd(context().nanoTime() + delayNanos);
     }
 }

@@ -3,12 +3,12 @@ package io.chaosproxy.toxic.types;
 import io.chaosproxy.toxic.AttributeSchema;
 import io.chaosproxy.toxic.AttributeSpec;
 import io.chaosproxy.toxic.Attributes;
-import io.chaosproxy.toxic.Phase;
+import io.chaosproxy.model.Phase;
 import io.chaosproxy.toxic.ToxicStage;
-import io.chaosproxy.toxic.ToxicType;
+import io.chaosproxy.toxic.StreamToxicType;
 
 /** Passes the sender's FIN on {@code delay} ms late; data sent before it still arrives first, at once. */
-public final class FinDelayToxic implements ToxicType {
+public final class FinDelayToxic implements StreamToxicType {
     private static final AttributeSchema SCHEMA = AttributeSchema.of(
             AttributeSpec.integer("delay", "ms", 0, 0, 86_400_000, "how late the FIN is passed on"));
 

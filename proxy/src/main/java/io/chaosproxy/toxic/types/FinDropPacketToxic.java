@@ -1,13 +1,13 @@
 package io.chaosproxy.toxic.types;
 
-import io.chaosproxy.engine.Leg;
-import io.chaosproxy.packet.PacketToxicType;
-import io.chaosproxy.packet.SegmentFault;
+import io.chaosproxy.model.Leg;
+import io.chaosproxy.toxic.PacketToxicType;
+import io.chaosproxy.toxic.SegmentFault;
 import io.chaosproxy.toxic.AttributeSchema;
 import io.chaosproxy.toxic.AttributeSpec;
 import io.chaosproxy.toxic.Attributes;
-import io.chaosproxy.toxic.Phase;
-import io.chaosproxy.toxic.StreamDirection;
+import io.chaosproxy.model.Phase;
+import io.chaosproxy.model.Direction;
 
 /**
  * Drops FIN segments {@code count} times per connection (0 = all), so the sender's kernel retransmits them:
@@ -39,8 +39,8 @@ public final class FinDropPacketToxic implements PacketToxicType {
     }
 
     @Override
-    public SegmentFault fault(Attributes attributes, StreamDirection stream) {
-        return SegmentFault.drop(Leg.CLIENT, stream == StreamDirection.UPSTREAM ? SegmentFault.Target.FIN_FROM_CONNECTOR
+    public SegmentFault fault(Attributes attributes, Direction stream) {
+        return SegmentFault.drop(Leg.CLIENT, stream == Direction.UPSTREAM ? SegmentFault.Target.FIN_FROM_CONNECTOR
                 : SegmentFault.Target.FIN_FROM_ACCEPTOR, attributes.getLong("count"));
     }
 }

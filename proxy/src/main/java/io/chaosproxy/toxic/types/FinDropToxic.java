@@ -1,11 +1,12 @@
 package io.chaosproxy.toxic.types;
 
+import io.chaosproxy.model.ToxicAction;
 import io.chaosproxy.toxic.AttributeSchema;
 import io.chaosproxy.toxic.AttributeSpec;
 import io.chaosproxy.toxic.Attributes;
-import io.chaosproxy.toxic.Phase;
+import io.chaosproxy.model.Phase;
 import io.chaosproxy.toxic.ToxicStage;
-import io.chaosproxy.toxic.ToxicType;
+import io.chaosproxy.toxic.StreamToxicType;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -15,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * After {@code then_ms} (if above 0) the proxy does {@code then}: {@code rst} resets the connection, {@code fin}
  * passes the FIN on late, {@code none} leaves it half-open.
  */
-public final class FinDropToxic implements ToxicType {
+public final class FinDropToxic implements StreamToxicType {
     private static final AttributeSchema SCHEMA = AttributeSchema.of(
             AttributeSpec.integer("then_ms", "ms", 0, 0, 86_400_000, "when to act after the swallowed FIN; 0 = never"),
             AttributeSpec.choice("then", "none", List.of("rst", "fin", "none"), "what happens after then_ms"));
@@ -59,7 +60,7 @@ public final class FinDropToxic implements ToxicType {
         @Override
         public void onEnd() {
             swallowed = true;
-            context().record("swallowed FIN");
+            context().record(ToxicAction.of(ToxicAction.Kind.SWALLOWED_FIN));
             if (thenMs > 0 && !then.equals("none")) {
                 action = context().schedule(this::act, thenMs, TimeUnit.MILLISECONDS);
             }
@@ -67,7 +68,7 @@ public final class FinDropToxic implements ToxicType {
 
         private void act() {
             action = null;
-            context().record("then " + then);
+            context().record(ToxicAction.of(then.equals("rst") ? ToxicAction.Kind.THEN_RST : ToxicAction.Kind.THEN_FIN));
             if (then.equals("rst")) {
                 context().resetConnection();
             } else {

@@ -3,11 +3,11 @@ package io.chaosproxy.toxic.types;
 import io.chaosproxy.toxic.AttributeSchema;
 import io.chaosproxy.toxic.AttributeSpec;
 import io.chaosproxy.toxic.Attributes;
-import io.chaosproxy.toxic.Phase;
+import io.chaosproxy.model.Phase;
 import io.chaosproxy.toxic.TimedRelease;
 import io.chaosproxy.toxic.HoldingStage;
 import io.chaosproxy.toxic.ToxicStage;
-import io.chaosproxy.toxic.ToxicType;
+import io.chaosproxy.toxic.StreamToxicType;
 import io.netty.buffer.ByteBuf;
 import java.util.concurrent.TimeUnit;
 
@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * Delays every chunk by {@code latency} ± {@code jitter} ms, measured from its arrival, so throughput is not cut
  * (unlike sleeping per chunk) and bytes stay in order. The FIN is delayed the same way, behind the data.
  */
-public final class LatencyToxic implements ToxicType {
+public final class LatencyToxic implements StreamToxicType {
     private static final AttributeSchema SCHEMA = AttributeSchema.of(
             AttributeSpec.integer("latency", "ms", 0, 0, 3_600_000, "added delay"),
             AttributeSpec.integer("jitter", "ms", 0, 0, 3_600_000, "random variation, plus or minus"));

@@ -3,16 +3,16 @@ package io.chaosproxy.toxic.types;
 import io.chaosproxy.toxic.AttributeSchema;
 import io.chaosproxy.toxic.AttributeSpec;
 import io.chaosproxy.toxic.Attributes;
-import io.chaosproxy.toxic.Phase;
+import io.chaosproxy.model.Phase;
 import io.chaosproxy.toxic.ToxicStage;
-import io.chaosproxy.toxic.ToxicType;
+import io.chaosproxy.toxic.StreamToxicType;
 import io.netty.buffer.ByteBuf;
 
 /**
  * Lets exactly {@code bytes} bytes through in this direction, then closes the connection (FIN both ways) once they
  * are written. Counting starts when the toxic starts acting on the connection.
  */
-public final class LimitDataToxic implements ToxicType {
+public final class LimitDataToxic implements StreamToxicType {
     private static final AttributeSchema SCHEMA = AttributeSchema.of(
             AttributeSpec.integer("bytes", "bytes", 0, 0, Long.MAX_VALUE, "bytes let through before closing"));
 

@@ -2,12 +2,12 @@ package io.chaosproxy.toxic.types;
 
 import io.chaosproxy.toxic.AttributeSchema;
 import io.chaosproxy.toxic.Attributes;
-import io.chaosproxy.toxic.Phase;
+import io.chaosproxy.model.Phase;
 import io.chaosproxy.toxic.ToxicStage;
-import io.chaosproxy.toxic.ToxicType;
+import io.chaosproxy.toxic.StreamToxicType;
 
 /** Does nothing: useful to check that a client can create toxics, and as the chain's neutral element. */
-public final class NoopToxic implements ToxicType {
+public final class NoopToxic implements StreamToxicType {
     @Override
     public String name() {
         return "noop";

@@ -3,9 +3,9 @@ package io.chaosproxy.toxic.types;
 import io.chaosproxy.toxic.AttributeSchema;
 import io.chaosproxy.toxic.AttributeSpec;
 import io.chaosproxy.toxic.Attributes;
-import io.chaosproxy.toxic.Phase;
+import io.chaosproxy.model.Phase;
 import io.chaosproxy.toxic.ToxicStage;
-import io.chaosproxy.toxic.ToxicType;
+import io.chaosproxy.toxic.StreamToxicType;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -13,7 +13,7 @@ import io.netty.buffer.ByteBuf;
  * makes a drop more likely right after a drop (bursty loss), as in Toxiproxy. The receiver sees a gap in the data,
  * not a retransmission: the proxy already acknowledged those bytes.
  */
-public final class PacketLossToxic implements ToxicType {
+public final class PacketLossToxic implements StreamToxicType {
     private static final AttributeSchema SCHEMA = AttributeSchema.of(
             AttributeSpec.number("loss_rate", "fraction of chunks", 0, 0, 1, "chance that a chunk is dropped"),
             AttributeSpec.number("correlation", "fraction", 0, 0, 1, "weight of the previous chunk's fate"));

@@ -1,12 +1,12 @@
 package io.chaosproxy.toxic.types;
 
-import io.chaosproxy.engine.Leg;
-import io.chaosproxy.packet.PacketToxicType;
-import io.chaosproxy.packet.SegmentFault;
+import io.chaosproxy.model.Leg;
+import io.chaosproxy.toxic.PacketToxicType;
+import io.chaosproxy.toxic.SegmentFault;
 import io.chaosproxy.toxic.AttributeSchema;
 import io.chaosproxy.toxic.Attributes;
-import io.chaosproxy.toxic.Phase;
-import io.chaosproxy.toxic.StreamDirection;
+import io.chaosproxy.model.Phase;
+import io.chaosproxy.model.Direction;
 
 /**
  * Answers the client's SYN with a reset, as a port with no listener does: the client's connect() fails with
@@ -37,7 +37,7 @@ public final class RefuseToxic implements PacketToxicType {
     }
 
     @Override
-    public SegmentFault fault(Attributes attributes, StreamDirection stream) {
+    public SegmentFault fault(Attributes attributes, Direction stream) {
         return SegmentFault.reject(Leg.CLIENT, SegmentFault.Target.SYN);
     }
 }

@@ -1,11 +1,12 @@
 package io.chaosproxy.toxic.types;
 
+import io.chaosproxy.model.ToxicAction;
 import io.chaosproxy.toxic.AttributeSchema;
 import io.chaosproxy.toxic.AttributeSpec;
 import io.chaosproxy.toxic.Attributes;
-import io.chaosproxy.toxic.Phase;
+import io.chaosproxy.model.Phase;
 import io.chaosproxy.toxic.ToxicStage;
-import io.chaosproxy.toxic.ToxicType;
+import io.chaosproxy.toxic.StreamToxicType;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * when {@code timeout} is above 0, it comes {@code timeout} ms after the toxic starts acting on the connection (at
  * its start, or when added to an open connection). Data flows until then.
  */
-public final class ResetPeerToxic implements ToxicType {
+public final class ResetPeerToxic implements StreamToxicType {
     private static final AttributeSchema SCHEMA = AttributeSchema.of(
             AttributeSpec.integer("timeout", "ms", 0, 0, 86_400_000, "time until the RST; 0 = at once"),
             AttributeSpec.integer("after_bytes", "bytes", 0, 0, Long.MAX_VALUE,
@@ -64,11 +65,11 @@ public final class ResetPeerToxic implements ToxicType {
             if (afterBytes == 0 && timeoutMs == 0) {
                 // At once, not from a 0 ms timer: data that completes in the same loop turn (a fast server's
                 // answer) would otherwise get through before the RST.
-                reset("RST after 0 ms");
+                reset(ToxicAction.of(ToxicAction.Kind.RST_AFTER_MS, 0));
                 return;
             }
             if (afterBytes == 0 || timeoutMs > 0) {
-                resetTimer = context().schedule(() -> reset("RST after " + timeoutMs + " ms"), timeoutMs,
+                resetTimer = context().schedule(() -> reset(ToxicAction.of(ToxicAction.Kind.RST_AFTER_MS, timeoutMs)), timeoutMs,
                         TimeUnit.MILLISECONDS);
             }
         }
@@ -90,10 +91,10 @@ public final class ResetPeerToxic implements ToxicType {
                 passed += room;
             }
             data.release();
-            reset("RST after " + afterBytes + " bytes");
+            reset(ToxicAction.of(ToxicAction.Kind.RST_AFTER_BYTES, afterBytes));
         }
 
-        private void reset(String why) {
+        private void reset(ToxicAction why) {
             if (!reset) {
                 reset = true;
                 context().record(why);

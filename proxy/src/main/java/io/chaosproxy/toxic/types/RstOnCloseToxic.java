@@ -1,13 +1,14 @@
 package io.chaosproxy.toxic.types;
 
+import io.chaosproxy.model.ToxicAction;
 import io.chaosproxy.toxic.AttributeSchema;
 import io.chaosproxy.toxic.Attributes;
-import io.chaosproxy.toxic.Phase;
+import io.chaosproxy.model.Phase;
 import io.chaosproxy.toxic.ToxicStage;
-import io.chaosproxy.toxic.ToxicType;
+import io.chaosproxy.toxic.StreamToxicType;
 
 /** When the sender closes (FIN), the receiver gets an RST instead, and so does the sender's leg. */
-public final class RstOnCloseToxic implements ToxicType {
+public final class RstOnCloseToxic implements StreamToxicType {
     @Override
     public String name() {
         return "rst_on_close";
@@ -33,7 +34,7 @@ public final class RstOnCloseToxic implements ToxicType {
         return new ToxicStage() {
             @Override
             public void onEnd() {
-                context().record("FIN replaced by RST");
+                context().record(ToxicAction.of(ToxicAction.Kind.FIN_REPLACED_BY_RST));
                 context().resetConnection();
             }
         };

@@ -3,11 +3,11 @@ package io.chaosproxy.toxic.types;
 import io.chaosproxy.toxic.AttributeSchema;
 import io.chaosproxy.toxic.AttributeSpec;
 import io.chaosproxy.toxic.Attributes;
-import io.chaosproxy.toxic.Phase;
+import io.chaosproxy.model.Phase;
 import io.chaosproxy.toxic.TimedRelease;
 import io.chaosproxy.toxic.HoldingStage;
 import io.chaosproxy.toxic.ToxicStage;
-import io.chaosproxy.toxic.ToxicType;
+import io.chaosproxy.toxic.StreamToxicType;
 import io.netty.buffer.ByteBuf;
 import java.util.concurrent.TimeUnit;
 
@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * Cuts data into small pieces of {@code average_size} ± {@code size_variation} bytes, sent {@code delay} µs apart,
  * so the receiver sees many short reads (a protocol parser's nightmare). An average size of 0 leaves data whole.
  */
-public final class SlicerToxic implements ToxicType {
+public final class SlicerToxic implements StreamToxicType {
     private static final AttributeSchema SCHEMA = AttributeSchema.of(
             AttributeSpec.integer("average_size", "bytes", 0, 0, 1 << 30, "mean slice size; 0 = no slicing"),
             AttributeSpec.integer("size_variation", "bytes", 0, 0, 1 << 30, "random variation, plus or minus"),

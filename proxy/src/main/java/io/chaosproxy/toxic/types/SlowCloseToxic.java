@@ -3,12 +3,12 @@ package io.chaosproxy.toxic.types;
 import io.chaosproxy.toxic.AttributeSchema;
 import io.chaosproxy.toxic.AttributeSpec;
 import io.chaosproxy.toxic.Attributes;
-import io.chaosproxy.toxic.Phase;
+import io.chaosproxy.model.Phase;
 import io.chaosproxy.toxic.ToxicStage;
-import io.chaosproxy.toxic.ToxicType;
+import io.chaosproxy.toxic.StreamToxicType;
 
 /** Toxiproxy's slow_close: delays the sender's FIN by {@code delay} ms; data flows normally (same as fin_delay). */
-public final class SlowCloseToxic implements ToxicType {
+public final class SlowCloseToxic implements StreamToxicType {
     private static final AttributeSchema SCHEMA = AttributeSchema.of(
             AttributeSpec.integer("delay", "ms", 0, 0, 3_600_000, "how long the FIN is held"));
 

@@ -3,9 +3,9 @@ package io.chaosproxy.toxic.types;
 import io.chaosproxy.toxic.AttributeSchema;
 import io.chaosproxy.toxic.AttributeSpec;
 import io.chaosproxy.toxic.Attributes;
-import io.chaosproxy.toxic.Phase;
+import io.chaosproxy.model.Phase;
 import io.chaosproxy.toxic.ToxicStage;
-import io.chaosproxy.toxic.ToxicType;
+import io.chaosproxy.toxic.StreamToxicType;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * buffer fills, its advertised window drops to zero and the sender's writes block while its kernel sends zero-window
  * probes; afterwards reading resumes and every byte arrives.
  */
-public final class StallToxic implements ToxicType {
+public final class StallToxic implements StreamToxicType {
     private static final AttributeSchema SCHEMA = AttributeSchema.of(
             AttributeSpec.integer("duration", "ms", 0, 0, 86_400_000, "how long reading stops; 0 = until removed"));
 

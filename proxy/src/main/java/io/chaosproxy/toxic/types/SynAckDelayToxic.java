@@ -1,13 +1,13 @@
 package io.chaosproxy.toxic.types;
 
-import io.chaosproxy.engine.Leg;
-import io.chaosproxy.packet.PacketToxicType;
-import io.chaosproxy.packet.SegmentFault;
+import io.chaosproxy.model.Leg;
+import io.chaosproxy.toxic.PacketToxicType;
+import io.chaosproxy.toxic.SegmentFault;
 import io.chaosproxy.toxic.AttributeSchema;
 import io.chaosproxy.toxic.AttributeSpec;
 import io.chaosproxy.toxic.Attributes;
-import io.chaosproxy.toxic.Phase;
-import io.chaosproxy.toxic.StreamDirection;
+import io.chaosproxy.model.Phase;
+import io.chaosproxy.model.Direction;
 
 /**
  * Holds the proxy's SYN-ACK to the client for {@code delay} ms: the client's connect() takes that much longer.
@@ -38,7 +38,7 @@ public final class SynAckDelayToxic implements PacketToxicType {
     }
 
     @Override
-    public SegmentFault fault(Attributes attributes, StreamDirection stream) {
+    public SegmentFault fault(Attributes attributes, Direction stream) {
         return SegmentFault.delay(Leg.CLIENT, SegmentFault.Target.SYNACK, attributes.getLong("delay"));
     }
 }

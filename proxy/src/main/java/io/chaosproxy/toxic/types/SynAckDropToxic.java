@@ -1,13 +1,13 @@
 package io.chaosproxy.toxic.types;
 
-import io.chaosproxy.engine.Leg;
-import io.chaosproxy.packet.PacketToxicType;
-import io.chaosproxy.packet.SegmentFault;
+import io.chaosproxy.model.Leg;
+import io.chaosproxy.toxic.PacketToxicType;
+import io.chaosproxy.toxic.SegmentFault;
 import io.chaosproxy.toxic.AttributeSchema;
 import io.chaosproxy.toxic.AttributeSpec;
 import io.chaosproxy.toxic.Attributes;
-import io.chaosproxy.toxic.Phase;
-import io.chaosproxy.toxic.StreamDirection;
+import io.chaosproxy.model.Phase;
+import io.chaosproxy.model.Direction;
 
 /**
  * Drops the proxy's SYN-ACK to the client {@code count} times per attempt (0 = all): the proxy's kernel
@@ -39,7 +39,7 @@ public final class SynAckDropToxic implements PacketToxicType {
     }
 
     @Override
-    public SegmentFault fault(Attributes attributes, StreamDirection stream) {
+    public SegmentFault fault(Attributes attributes, Direction stream) {
         return SegmentFault.drop(Leg.CLIENT, SegmentFault.Target.SYNACK, attributes.getLong("count"));
     }
 }

@@ -1,11 +1,12 @@
 package io.chaosproxy.toxic.types;
 
+import io.chaosproxy.model.ToxicAction;
 import io.chaosproxy.toxic.AttributeSchema;
 import io.chaosproxy.toxic.AttributeSpec;
 import io.chaosproxy.toxic.Attributes;
-import io.chaosproxy.toxic.Phase;
+import io.chaosproxy.model.Phase;
 import io.chaosproxy.toxic.ToxicStage;
-import io.chaosproxy.toxic.ToxicType;
+import io.chaosproxy.toxic.StreamToxicType;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * Lets nothing through (data and FIN are swallowed) and closes the connection after {@code timeout} ms; with 0 it
  * never closes, so the receiver waits until the toxic is removed.
  */
-public final class TimeoutToxic implements ToxicType {
+public final class TimeoutToxic implements StreamToxicType {
     private static final AttributeSchema SCHEMA = AttributeSchema.of(
             AttributeSpec.integer("timeout", "ms", 0, 0, 86_400_000, "time until the connection is closed; 0 = never"));
 
@@ -67,7 +68,7 @@ public final class TimeoutToxic implements ToxicType {
         @Override
         public void onEnd() {
             swallowedEnd = true;
-            context().record("swallowed FIN");
+            context().record(ToxicAction.of(ToxicAction.Kind.SWALLOWED_FIN));
         }
 
         @Override

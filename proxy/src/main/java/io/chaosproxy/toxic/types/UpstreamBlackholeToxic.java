@@ -4,9 +4,7 @@ import io.chaosproxy.toxic.AttributeSchema;
 import io.chaosproxy.toxic.AttributeSpec;
 import io.chaosproxy.toxic.Attributes;
 import io.chaosproxy.toxic.ConnectGate;
-import io.chaosproxy.toxic.Phase;
-import io.chaosproxy.toxic.ToxicStage;
-import io.chaosproxy.toxic.ToxicType;
+import io.chaosproxy.toxic.ConnectToxicType;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -14,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * Never dials: keeps the client silent for {@code timeout} ms, then resets it ({@code rst}), closes it
  * ({@code fin}) or keeps holding it ({@code hold}): an upstream whose SYNs vanish, as the client sees it.
  */
-public final class UpstreamBlackholeToxic implements ToxicType {
+public final class UpstreamBlackholeToxic implements ConnectToxicType {
     private static final AttributeSchema SCHEMA = AttributeSchema.of(
             AttributeSpec.integer("timeout", "ms", 0, 0, 86_400_000, "how long the client is held silent"),
             AttributeSpec.choice("then", "rst", List.of("rst", "fin", "hold"), "what the client gets afterwards"));
@@ -25,11 +23,6 @@ public final class UpstreamBlackholeToxic implements ToxicType {
     }
 
     @Override
-    public Phase phase() {
-        return Phase.CONNECT;
-    }
-
-    @Override
     public AttributeSchema schema() {
         return SCHEMA;
     }
@@ -37,11 +30,6 @@ public final class UpstreamBlackholeToxic implements ToxicType {
     @Override
     public String description() {
         return "Never dials; holds the client silent for timeout ms, then rst, fin or hold.";
-    }
-
-    @Override
-    public ToxicStage newStage(Attributes attributes) {
-        return null;
     }
 
     @Override

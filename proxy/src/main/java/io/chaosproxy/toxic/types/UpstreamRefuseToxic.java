@@ -3,20 +3,13 @@ package io.chaosproxy.toxic.types;
 import io.chaosproxy.toxic.AttributeSchema;
 import io.chaosproxy.toxic.Attributes;
 import io.chaosproxy.toxic.ConnectGate;
-import io.chaosproxy.toxic.Phase;
-import io.chaosproxy.toxic.ToxicStage;
-import io.chaosproxy.toxic.ToxicType;
+import io.chaosproxy.toxic.ConnectToxicType;
 
 /** Never dials: resets the client right after accept, which is what a refused upstream looks like through a proxy. */
-public final class UpstreamRefuseToxic implements ToxicType {
+public final class UpstreamRefuseToxic implements ConnectToxicType {
     @Override
     public String name() {
         return "upstream_refuse";
-    }
-
-    @Override
-    public Phase phase() {
-        return Phase.CONNECT;
     }
 
     @Override
@@ -27,11 +20,6 @@ public final class UpstreamRefuseToxic implements ToxicType {
     @Override
     public String description() {
         return "Resets the client right after accept without dialing (a refused upstream).";
-    }
-
-    @Override
-    public ToxicStage newStage(Attributes attributes) {
-        return null;
     }
 
     @Override

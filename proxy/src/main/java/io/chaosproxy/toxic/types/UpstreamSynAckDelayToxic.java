@@ -1,13 +1,13 @@
 package io.chaosproxy.toxic.types;
 
-import io.chaosproxy.engine.Leg;
-import io.chaosproxy.packet.PacketToxicType;
-import io.chaosproxy.packet.SegmentFault;
+import io.chaosproxy.model.Leg;
+import io.chaosproxy.toxic.PacketToxicType;
+import io.chaosproxy.toxic.SegmentFault;
 import io.chaosproxy.toxic.AttributeSchema;
 import io.chaosproxy.toxic.AttributeSpec;
 import io.chaosproxy.toxic.Attributes;
-import io.chaosproxy.toxic.Phase;
-import io.chaosproxy.toxic.StreamDirection;
+import io.chaosproxy.model.Phase;
+import io.chaosproxy.model.Direction;
 
 /**
  * Holds the upstream's SYN-ACK to the proxy for {@code delay} ms: every dial to that upstream address takes that
@@ -39,7 +39,7 @@ public final class UpstreamSynAckDelayToxic implements PacketToxicType {
     }
 
     @Override
-    public SegmentFault fault(Attributes attributes, StreamDirection stream) {
+    public SegmentFault fault(Attributes attributes, Direction stream) {
         return SegmentFault.delay(Leg.SERVER, SegmentFault.Target.SYNACK, attributes.getLong("delay"));
     }
 }

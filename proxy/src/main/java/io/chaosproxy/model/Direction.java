@@ -1,10 +1,10 @@
-package io.chaosproxy.toxic;
+package io.chaosproxy.model;
 
 import java.util.Locale;
 import java.util.Optional;
 
 /** The direction bytes travel: upstream is client to server, downstream is server to client. */
-public enum StreamDirection {
+public enum Direction {
     UPSTREAM,
     DOWNSTREAM;
 
@@ -12,11 +12,11 @@ public enum StreamDirection {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    public static Optional<StreamDirection> parse(String text) {
+    public static Optional<Direction> parse(String text) {
         if (text == null) {
             return Optional.empty();
         }
-        for (StreamDirection d : values()) {
+        for (Direction d : values()) {
             if (d.jsonName().equalsIgnoreCase(text.trim())) {
                 return Optional.of(d);
             }

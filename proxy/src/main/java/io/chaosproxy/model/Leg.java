@@ -1,4 +1,4 @@
-package io.chaosproxy.engine;
+package io.chaosproxy.model;
 
 import java.util.Locale;
 

@@ -1,5 +1,7 @@
-package io.chaosproxy.event;
+package io.chaosproxy.engine;
 
+import io.chaosproxy.model.ConnectionEvent;
+import io.chaosproxy.model.EventListener;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 

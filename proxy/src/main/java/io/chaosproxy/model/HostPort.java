@@ -1,6 +1,5 @@
-package io.chaosproxy.engine;
+package io.chaosproxy.model;
 
-import io.chaosproxy.toxic.ValidationException;
 
 /** A {@code host:port} address as users write it: {@code 127.0.0.1:80}, {@code [::1]:80}, {@code db:5432}. */
 public record HostPort(String host, int port) {

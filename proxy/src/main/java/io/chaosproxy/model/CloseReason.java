@@ -1,4 +1,4 @@
-package io.chaosproxy.engine;
+package io.chaosproxy.model;
 
 import java.util.Locale;
 
@@ -21,11 +21,11 @@ public enum CloseReason {
         return label;
     }
 
-    static CloseReason fin(Leg leg) {
+    public static CloseReason fin(Leg leg) {
         return leg == Leg.CLIENT ? CLIENT_FIN : SERVER_FIN;
     }
 
-    static CloseReason rst(Leg leg) {
+    public static CloseReason rst(Leg leg) {
         return leg == Leg.CLIENT ? CLIENT_RST : SERVER_RST;
     }
 }

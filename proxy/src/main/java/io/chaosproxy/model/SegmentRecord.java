@@ -1,4 +1,4 @@
-package io.chaosproxy.packet;
+package io.chaosproxy.model;
 
 /**
  * One segment in a proxy's segment log.

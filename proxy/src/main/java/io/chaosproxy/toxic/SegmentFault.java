@@ -1,6 +1,6 @@
-package io.chaosproxy.packet;
+package io.chaosproxy.toxic;
 
-import io.chaosproxy.engine.Leg;
+import io.chaosproxy.model.Leg;
 
 /**
  * What a packet toxic does, declared by its type so the engine never looks at type names: on one leg, to one role

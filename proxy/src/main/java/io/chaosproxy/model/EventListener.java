@@ -1,4 +1,4 @@
-package io.chaosproxy.event;
+package io.chaosproxy.model;
 
 /** Receives every connection event. Called on the connection's event loop: never block here. */
 @FunctionalInterface

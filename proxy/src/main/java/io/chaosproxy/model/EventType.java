@@ -1,4 +1,4 @@
-package io.chaosproxy.event;
+package io.chaosproxy.model;
 
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package io.chaosproxy.toxic;
+package io.chaosproxy.model;
 
 /** The stage of a TCP connection's life a toxic type acts on. */
 public enum Phase {
