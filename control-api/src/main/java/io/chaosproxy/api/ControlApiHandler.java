@@ -1,9 +1,6 @@
 package io.chaosproxy.api;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.chaosproxy.event.EventBus;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -16,26 +13,32 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Receives a whole HTTP request on the event loop, copies what it needs (the request is released by
- * {@link SimpleChannelInboundHandler} on return) and runs the route on the single control thread: routes may wait
- * for a bind, which must never happen on an event loop, and one thread makes every change atomic.
+ * {@link SimpleChannelInboundHandler} on return), finds its route in the {@link RouteTable} and runs it where its
+ * kind says: a stream here, anything else on the single control thread. Answers are written on the event loop.
  */
 final class ControlApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
-    private final Routes routes;
+    private final RouteTable routes;
     private final ExecutorService control;
+    private final RouteCalls calls;
+    private final ApiErrors errors;
+    /**
+     * Done once this connection's latest answer is handed to the event loop. HTTP/1.1 answers in request order, and
+     * a route answered later (a scenario run) must not let a pipelined request's answer overtake it. Event loop only.
+     */
+    private CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
 
-    private final EventBus events;
-    private final ObjectMapper mapper;
-
-    ControlApiHandler(Routes routes, ExecutorService control, EventBus events, ObjectMapper mapper) {
+    ControlApiHandler(RouteTable routes, ExecutorService control, ApiErrors errors) {
         this.routes = routes;
         this.control = control;
-        this.events = events;
-        this.mapper = mapper;
+        this.calls = new RouteCalls(errors);
+        this.errors = errors;
     }
 
     @Override
@@ -48,18 +51,35 @@ final class ControlApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             respond(ctx, ApiResponse.json(400, "{\"error\":\"bad request\",\"status\":400}"), false);
             return;
         }
-        QueryStringDecoder query = new QueryStringDecoder(uri);
-        if (method.equals("GET") && query.path().equals("/events")) {
-            // A stream, not a request/response: served on the event loop, fed by the event bus.
-            String proxy = query.parameters().containsKey("proxy") ? query.parameters().get("proxy").get(0) : null;
-            EventStream.open(ctx.channel(), proxy, events, mapper);
+        RouteTable.Match match;
+        try {
+            match = routes.resolve(method, uri, body);
+        } catch (RuntimeException unroutable) {
+            answerInTurn(ctx, CompletableFuture.completedFuture(errors.of(unroutable, method, uri)), keepAlive);
             return;
         }
+        if (match.handler() instanceof RouteHandler.Stream stream) {
+            stream.open(match.request(), ctx.channel());
+            return;
+        }
+        CompletableFuture<ApiResponse> answer = new CompletableFuture<>();
         try {
-            control.execute(() -> respond(ctx, routes.handle(method, uri, body), keepAlive));
+            control.execute(() -> calls.call(match).thenAccept(answer::complete));
         } catch (RejectedExecutionException shuttingDown) {
             respond(ctx, ApiResponse.json(503, "{\"error\":\"shutting down\",\"status\":503}"), false);
+            return;
         }
+        answerInTurn(ctx, answer, keepAlive);
+    }
+
+    /**
+     * Writes the answer on this channel's event loop once it and every earlier answer of the connection are ready.
+     * Should the loop refuse the write (it is shutting down, closing this channel), the chain stops there: no later
+     * answer could be written either.
+     */
+    private void answerInTurn(ChannelHandlerContext ctx, CompletionStage<ApiResponse> answer, boolean keepAlive) {
+        previous = previous.thenCombine(answer, (done, r) -> r)
+                .thenAccept(r -> ctx.channel().eventLoop().execute(() -> respond(ctx, r, keepAlive)));
     }
 
     private static void respond(ChannelHandlerContext ctx, ApiResponse r, boolean keepAlive) {

@@ -2,7 +2,6 @@ package io.chaosproxy.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chaosproxy.engine.Transport;
-import io.chaosproxy.event.EventBus;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -35,8 +34,9 @@ public final class ControlApiServer implements AutoCloseable {
     }
 
     /** Binds the API; throws IllegalStateException with the OS message if the address is taken. */
-    public static ControlApiServer start(Transport transport, String host, int port, Routes routes, EventBus events,
+    public static ControlApiServer start(Transport transport, String host, int port, RouteTable routes,
             ObjectMapper mapper) {
+        ApiErrors errors = new ApiErrors(mapper);
         ExecutorService control = Executors.newSingleThreadExecutor(new DefaultThreadFactory("chaos-control", true));
         ChannelGroup connections = new DefaultChannelGroup("chaos-api", GlobalEventExecutor.INSTANCE);
         ServerBootstrap b = new ServerBootstrap()
@@ -48,7 +48,8 @@ public final class ControlApiServer implements AutoCloseable {
                     protected void initChannel(Channel ch) {
                         connections.add(ch);
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpServerExpectContinueHandler(),
-                                new HttpObjectAggregator(MAX_BODY_BYTES), new ControlApiHandler(routes, control, events, mapper));
+                                new HttpObjectAggregator(MAX_BODY_BYTES),
+                                new ControlApiHandler(routes, control, errors));
                     }
                 });
         ChannelFuture bound = b.bind(new InetSocketAddress(host, port)).awaitUninterruptibly();

@@ -2,9 +2,9 @@ package io.chaosproxy.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.chaosproxy.event.ConnectionEvent;
-import io.chaosproxy.event.EventBus;
-import io.chaosproxy.event.EventListener;
+import io.chaosproxy.model.ConnectionEvent;
+import io.chaosproxy.engine.EventBus;
+import io.chaosproxy.model.EventListener;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultHttpContent;

@@ -2,7 +2,6 @@ package io.chaosproxy.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -31,9 +30,7 @@ final class JsonFields {
         if (exact != null) {
             return exact.isNull() ? null : exact;
         }
-        Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
             if (e.getKey().equalsIgnoreCase(name)) {
                 return e.getValue().isNull() ? null : e.getValue();
             }
@@ -95,7 +92,7 @@ final class JsonFields {
             throw new ApiException(400, prefix + name + " must be an object");
         }
         Map<String, Object> out = new LinkedHashMap<>();
-        v.fields().forEachRemaining(e -> out.put(e.getKey(), plain(e.getValue())));
+        v.properties().forEach(e -> out.put(e.getKey(), plain(e.getValue())));
         return out;
     }
 

@@ -7,7 +7,7 @@ import io.chaosproxy.engine.Proxy;
 import io.chaosproxy.toxic.AttributeSpec;
 import io.chaosproxy.toxic.Toxic;
 import io.chaosproxy.toxic.ToxicType;
-import io.chaosproxy.event.ConnectionEvent;
+import io.chaosproxy.model.ConnectionEvent;
 import io.chaosproxy.timeline.ConnectionSummary;
 import java.time.Instant;
 import java.util.Map;
@@ -85,7 +85,7 @@ public final class JsonViews {
         n.put("t_us", e.sinceAcceptNanos() / 1000);
         n.put("type", e.type().jsonName());
         if (e.leg() != null) {
-            n.put("leg", e.leg());
+            n.put("leg", e.leg().label());
         }
         if (e.detail() != null) {
             n.put("detail", e.detail());
@@ -97,7 +97,7 @@ public final class JsonViews {
     }
 
     /** One queued segment; {@code t_us} relative to the connection's accept, like its events. */
-    public ObjectNode segment(io.chaosproxy.packet.SegmentRecord r, long startEpochMillis) {
+    public ObjectNode segment(io.chaosproxy.model.SegmentRecord r, long startEpochMillis) {
         ObjectNode n = mapper.createObjectNode();
         n.put("t_us", r.epochMicros() - startEpochMillis * 1000);
         n.put("leg", r.leg());

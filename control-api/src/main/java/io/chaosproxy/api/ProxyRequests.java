@@ -1,7 +1,7 @@
 package io.chaosproxy.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.chaosproxy.engine.HostPort;
+import io.chaosproxy.model.HostPort;
 import io.chaosproxy.engine.ProxySpec;
 import io.chaosproxy.engine.ToxicRequest;
 import java.util.ArrayList;

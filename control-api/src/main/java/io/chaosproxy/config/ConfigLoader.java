@@ -8,7 +8,7 @@ import io.chaosproxy.api.ProxyRequests;
 import io.chaosproxy.engine.ProxyException;
 import io.chaosproxy.engine.ProxyRegistry;
 import io.chaosproxy.engine.ProxySpec;
-import io.chaosproxy.toxic.ValidationException;
+import io.chaosproxy.model.ValidationException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -52,6 +52,8 @@ public final class ConfigLoader {
 
     /** A config file that cannot be applied; nothing from it was applied. */
     public static final class ConfigException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         public ConfigException(String message) {
             super(message);
         }

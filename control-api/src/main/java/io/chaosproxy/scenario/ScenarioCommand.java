@@ -1,7 +1,6 @@
 package io.chaosproxy.scenario;
 
 import io.chaosproxy.engine.EngineConfig;
-import io.chaosproxy.server.ChaosProxyServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -13,12 +12,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code chaos-proxy scenario list} and {@code chaos-proxy scenario run <name>...|--all}. */
@@ -28,6 +27,10 @@ import picocli.CommandLine.Spec;
 public final class ScenarioCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    /** Set by picocli: the root command (the server's Main), which knows how to start a chaos-proxy. */
+    @ParentCommand
+    ScenarioHost.Starter hosts;
 
     @Override
     public Integer call() {
@@ -60,6 +63,9 @@ public final class ScenarioCommand implements Callable<Integer> {
     static final class RunScenarios implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+
+        @ParentCommand
+        ScenarioCommand parent;
 
         @Parameters(arity = "0..*", paramLabel = "NAME", description = "Scenarios to run (see 'scenario list').")
         List<String> names = new ArrayList<>();
@@ -106,16 +112,20 @@ public final class ScenarioCommand implements Callable<Integer> {
             if (connectTimeoutMillis <= 0) {
                 throw new ParameterException(spec.commandLine(), "--connect-timeout must be a positive number of ms");
             }
+            ScenarioHost.Starter hosts = parent.hosts;
+            if (hosts == null) {
+                throw new IllegalStateException("'scenario run' needs the chaos-proxy command as its parent");
+            }
             EngineConfig config = EngineConfig.defaults().withConnectTimeoutMillis(connectTimeoutMillis);
             List<ScenarioRecord> records = new ArrayList<>();
             String packetState;
-            try (ChaosProxyServer server = new ChaosProxyServer("127.0.0.1", 0, config, !noPacketEngine)) {
-                String why = server.engine().packetFaults().unavailableReason();
+            try (ScenarioHost host = hosts.start(config, !noPacketEngine)) {
+                String why = host.registry().engine().packetFaults().unavailableReason();
                 packetState = why == null ? "packet engine on" : "packet engine off (" + why + ")";
-                out.println("chaos-proxy " + ChaosProxyServer.version() + ", " + packetState + "; running "
+                out.println("chaos-proxy " + hosts.version() + ", " + packetState + "; running "
                         + chosen.size() + " scenario" + (chosen.size() == 1 ? "" : "s"));
                 out.flush();
-                ScenarioEnvironment env = new ScenarioEnvironment(server.registry(), clientCommand,
+                ScenarioEnvironment env = new ScenarioEnvironment(host.registry(), clientCommand,
                         clientTimeoutMillis);
                 Catalogue.warmUp(env);
                 for (Scenario s : chosen) {
@@ -138,7 +148,7 @@ public final class ScenarioCommand implements Callable<Integer> {
                     String by = generatedBy != null ? generatedBy
                             : "java -jar chaos-proxy.jar "
                                     + String.join(" ", spec.root().commandLine().getParseResult().originalArgs());
-                    String env = "chaos-proxy " + ChaosProxyServer.version() + ", Linux "
+                    String env = "chaos-proxy " + hosts.version() + ", Linux "
                             + System.getProperty("os.version") + ", Java " + System.getProperty("java.version")
                             + ", " + packetState + ", kernel settings " + ScenarioRunner.kernelSettings() + ".";
                     Files.writeString(markdown, MarkdownReport.render(records, by,
@@ -170,10 +180,5 @@ public final class ScenarioCommand implements Callable<Integer> {
             }
             return chosen;
         }
-    }
-
-    /** For tests: the command on its own. */
-    static CommandLine commandLine() {
-        return new CommandLine(new ScenarioCommand());
     }
 }

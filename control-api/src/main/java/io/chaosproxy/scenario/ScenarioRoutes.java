@@ -4,41 +4,39 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chaosproxy.api.ApiException;
+import io.chaosproxy.api.ApiRequest;
 import io.chaosproxy.api.ApiResponse;
+import io.chaosproxy.api.RouteTable;
 import io.chaosproxy.engine.ProxyRegistry;
-import java.util.List;
+import java.util.concurrent.CompletionStage;
 
 /**
- * {@code GET /scenarios} and {@code POST /scenarios/{name}/run}. A run uses the running chaos-proxy itself (a
- * proxy of its own, deleted afterwards) and answers with the record once done: the control thread waits for it
- * (seconds; upstream-blackholed waits the engine's connect timeout). A user's own client command is a command-line
- * feature only: the API never runs shell commands.
+ * {@code GET /scenarios} and {@code POST /scenarios/{name}/run}, added to the API's route table by the server's
+ * wiring (the api package knows nothing of scenarios). A run uses the running chaos-proxy itself (a proxy of its
+ * own, deleted afterwards) and answers with the record once done, seconds later: it runs on {@link ScenarioRuns},
+ * so the API's control thread stays free meanwhile. A user's own client command is a command-line feature only:
+ * the API never runs shell commands.
  */
 public final class ScenarioRoutes {
     private final ProxyRegistry registry;
+    private final ScenarioRuns runs;
 
-    public ScenarioRoutes(ProxyRegistry registry) {
+    public ScenarioRoutes(ProxyRegistry registry, ScenarioRuns runs) {
         this.registry = registry;
+        this.runs = runs;
     }
 
-    /** @param parts the path's segments, the first being {@code scenarios} */
-    public ApiResponse handle(String method, List<String> parts) {
-        if (parts.size() == 1) {
-            if (!method.equals("GET")) {
-                throw new ApiException(405, "method " + method + " not allowed on /scenarios");
-            }
-            return json(200, list());
-        }
-        if (parts.size() == 3 && parts.get(2).equals("run")) {
-            if (!method.equals("POST")) {
-                throw new ApiException(405, "method " + method + " not allowed on /scenarios/" + parts.get(1)
-                        + "/run");
-            }
-            Scenario s = Catalogue.find(parts.get(1)).orElseThrow(() -> new ApiException(404,
-                    "no scenario named '" + parts.get(1) + "' (GET /scenarios lists them)"));
-            return json(200, s.run(new ScenarioEnvironment(registry)));
-        }
-        throw new ApiException(404, "not found: /" + String.join("/", parts));
+    public void addTo(RouteTable table) {
+        table.answer("GET", "/scenarios", r -> json(list()))
+                .answerLater("POST", "/scenarios/{name}/run", this::run);
+    }
+
+    private CompletionStage<ApiResponse> run(ApiRequest request) {
+        String name = request.param("name");
+        // Looked up before queueing: an unknown name is answered at once and takes no place in the line.
+        Scenario s = Catalogue.find(name).orElseThrow(() -> new ApiException(404,
+                "no scenario named '" + name + "' (GET /scenarios lists them)"));
+        return runs.submit(() -> json(s.run(new ScenarioEnvironment(registry))));
     }
 
     private ArrayNode list() {
@@ -60,9 +58,9 @@ public final class ScenarioRoutes {
         return a;
     }
 
-    private static ApiResponse json(int status, Object value) {
+    private static ApiResponse json(Object value) {
         try {
-            return new ApiResponse(status, ApiResponse.JSON, Reports.mapper().writeValueAsBytes(value));
+            return new ApiResponse(200, ApiResponse.JSON, Reports.mapper().writeValueAsBytes(value));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

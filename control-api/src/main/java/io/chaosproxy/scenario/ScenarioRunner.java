@@ -1,13 +1,13 @@
 package io.chaosproxy.scenario;
 
-import io.chaosproxy.engine.HostPort;
+import io.chaosproxy.model.HostPort;
 import io.chaosproxy.engine.Proxy;
 import io.chaosproxy.engine.ProxyRegistry;
 import io.chaosproxy.engine.ProxySpec;
-import io.chaosproxy.event.EventListener;
-import io.chaosproxy.event.EventType;
-import io.chaosproxy.packet.PacketEngine;
-import io.chaosproxy.packet.SegmentRecord;
+import io.chaosproxy.model.EventListener;
+import io.chaosproxy.model.EventType;
+import io.chaosproxy.toxic.PacketFaults;
+import io.chaosproxy.model.SegmentRecord;
 import io.chaosproxy.scenario.ScenarioRecord.CheckResult;
 import io.chaosproxy.scenario.ScenarioRecord.ClientRecord;
 import io.chaosproxy.scenario.ScenarioRecord.ConnectionView;
@@ -153,7 +153,7 @@ final class ScenarioRunner {
                 stopUpstream();
                 ServerRecord serverRecord = serverRecord();
                 Retransmissions retrans = new Retransmissions(
-                        registry.engine().packetFaults() instanceof PacketEngine
+                        registry.engine().packetFaults().available()
                                 ? (int) segments.stream().filter(SegmentView::retransmission).count() : null,
                         retransBefore == null || retransAfter == null ? null : retransAfter - retransBefore,
                         "by_segments: control segments seen twice in the packet engine's log; retrans_segs_delta: "
@@ -172,9 +172,7 @@ final class ScenarioRunner {
                         // already gone
                     }
                 }
-                if (registry.engine().packetFaults() instanceof PacketEngine packets) {
-                    packets.forget(proxyName);
-                }
+                registry.engine().packetFaults().forget(proxyName);
                 stopUpstream();
             }
         }
@@ -286,7 +284,8 @@ final class ScenarioRunner {
                 List<EventView> events = new ArrayList<>();
                 for (var e : c.events()) {
                     double since = Math.round(e.sinceAcceptNanos() / 10_000.0) / 100.0;
-                    events.add(new EventView(ClientIo.round(offset + since), since, e.type().jsonName(), e.leg(),
+                    events.add(new EventView(ClientIo.round(offset + since), since, e.type().jsonName(),
+                            e.leg() == null ? null : e.leg().label(),
                             e.detail()));
                 }
                 out.add(new ConnectionView(c.id(), c.client(), c.state(), c.closeReason(), c.bytesUpstream(),
@@ -296,7 +295,8 @@ final class ScenarioRunner {
         }
 
         private List<SegmentView> segments(String proxyName) {
-            if (!(registry.engine().packetFaults() instanceof PacketEngine packets)) {
+            PacketFaults packets = registry.engine().packetFaults();
+            if (!packets.available()) {
                 return List.of();
             }
             List<SegmentView> out = new ArrayList<>();

@@ -2,14 +2,16 @@ package io.chaosproxy.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chaosproxy.api.ControlApiServer;
-import io.chaosproxy.api.Routes;
+import io.chaosproxy.api.ControlRoutes;
+import io.chaosproxy.api.RouteTable;
 import io.chaosproxy.engine.EngineConfig;
 import io.chaosproxy.engine.ProxyEngine;
-import io.chaosproxy.engine.PacketFaults;
 import io.chaosproxy.engine.ProxyRegistry;
 import io.chaosproxy.packet.PacketEngine;
-import io.chaosproxy.toxic.ToxicTypes;
-import io.micrometer.core.instrument.Gauge;
+import io.chaosproxy.scenario.ScenarioRoutes;
+import io.chaosproxy.scenario.ScenarioRuns;
+import io.chaosproxy.toxic.PacketFaults;
+import io.chaosproxy.toxic.types.BuiltInToxics;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -19,8 +21,6 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -32,6 +32,8 @@ public final class ChaosProxyServer implements AutoCloseable {
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     private final ProxyEngine engine;
     private final ProxyRegistry registry;
+    /** Scenario runs asked for over the API: seconds each, so off the API's control thread. */
+    private final ScenarioRuns scenarioRuns = new ScenarioRuns();
     private final ControlApiServer api;
 
     /** An embedded server without the packet engine (it would change the host's firewall rules). */
@@ -45,15 +47,18 @@ public final class ChaosProxyServer implements AutoCloseable {
      */
     public ChaosProxyServer(String host, int port, EngineConfig config, boolean packetEngine) {
         bindProcessMetrics();
-        this.engine = new ProxyEngine(config, meters, ToxicTypes.builtIn());
+        this.engine = new ProxyEngine(config, meters, BuiltInToxics.registry());
         engine.usePacketFaults(packetEngine ? PacketEngine.start(meters)
                 : PacketFaults.unavailable("the packet engine is turned off (--no-packet-engine, or a server embedded in a test)"));
         this.registry = new ProxyRegistry(engine);
         ObjectMapper mapper = new ObjectMapper();
-        Routes routes = new Routes(registry, mapper, version(), meters::scrape);
+        RouteTable routes = new RouteTable();
+        ControlRoutes.addTo(routes, registry, mapper, version(), meters::scrape);
+        new ScenarioRoutes(registry, scenarioRuns).addTo(routes);
         try {
-            this.api = ControlApiServer.start(engine.transport(), host, port, routes, engine.events(), mapper);
+            this.api = ControlApiServer.start(engine.transport(), host, port, routes, mapper);
         } catch (RuntimeException e) {
+            scenarioRuns.close();
             registry.close();
             engine.close();
             throw e;
@@ -61,6 +66,7 @@ public final class ChaosProxyServer implements AutoCloseable {
     }
 
     private void bindProcessMetrics() {
+        AllocatorMetrics.bindTo(meters); // first: it renames a meter with a filter, which must precede every meter
         new ClassLoaderMetrics().bindTo(meters);
         new JvmMemoryMetrics().bindTo(meters);
         gcMetrics.bindTo(meters);
@@ -68,12 +74,6 @@ public final class ChaosProxyServer implements AutoCloseable {
         new ProcessorMetrics().bindTo(meters);
         new UptimeMetrics().bindTo(meters);
         new FileDescriptorMetrics().bindTo(meters);
-        if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider) {
-            ByteBufAllocatorMetricProvider alloc = (ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT;
-            Gauge.builder("chaosproxy.buffers.direct", alloc, a -> a.metric().usedDirectMemory())
-                    .baseUnit("bytes").description("direct memory held by the proxy's buffer allocator")
-                    .register(meters);
-        }
     }
 
     public ProxyRegistry registry() {
@@ -104,10 +104,14 @@ public final class ChaosProxyServer implements AutoCloseable {
         return p.getProperty("version", "dev");
     }
 
-    /** Stops the API first (no new changes), then every proxy and its connections, then the event loops. */
+    /**
+     * Stops the API first (no new changes), then the scenario runs (they use the registry), then every proxy and
+     * its connections, then the event loops.
+     */
     @Override
     public void close() {
         api.close();
+        scenarioRuns.close();
         registry.close();
         engine.close();
         gcMetrics.close();

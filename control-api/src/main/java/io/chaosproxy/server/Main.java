@@ -5,10 +5,12 @@ import io.chaosproxy.demo.DemoUpstream;
 import io.chaosproxy.engine.EngineConfig;
 import io.chaosproxy.engine.Transport;
 import io.chaosproxy.engine.TransportKind;
-import io.chaosproxy.engine.HostPort;
+import io.chaosproxy.model.HostPort;
 import io.chaosproxy.engine.Proxy;
 import io.chaosproxy.engine.ProxyException;
 import io.chaosproxy.engine.ProxySpec;
+import io.chaosproxy.scenario.ScenarioCommand;
+import io.chaosproxy.scenario.ScenarioHost;
 import io.netty.util.ResourceLeakDetector;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -23,8 +25,8 @@ import picocli.CommandLine.Spec;
 /** The command line: {@code java -jar chaos-proxy.jar [options]}. */
 @Command(name = "chaos-proxy", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A TCP chaos proxy with a Toxiproxy-compatible control API.", sortOptions = false,
-        subcommands = io.chaosproxy.scenario.ScenarioCommand.class)
-public final class Main implements Callable<Integer> {
+        subcommands = ScenarioCommand.class)
+public final class Main implements Callable<Integer>, ScenarioHost.Starter {
     @Spec
     CommandSpec spec;
 
@@ -183,6 +185,18 @@ public final class Main implements Callable<Integer> {
         System.out.println("  curl -X POST " + api + "/proxies/demo/toxics -d "
                 + "'{\"type\":\"latency\",\"attributes\":{\"latency\":1000}}'   # now every answer is 1 s late");
         System.out.println("  curl -X DELETE " + api + "/proxies/demo/toxics/latency_downstream   # back to normal");
+    }
+
+    /** For {@code scenario run}: the scenario package cannot build a chaos-proxy itself (it sits below this one). */
+    @Override
+    public ScenarioHost start(EngineConfig config, boolean packetEngine) {
+        ChaosProxyServer server = new ChaosProxyServer("127.0.0.1", 0, config, packetEngine);
+        return new ScenarioHost(server.registry(), server::close);
+    }
+
+    @Override
+    public String version() {
+        return ChaosProxyServer.version();
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -71,15 +71,15 @@ class ConfigAndMetricsTest {
     @Test
     void metricsEndpointCountsConnectionsBytesAndCloseReasons() throws Exception {
         Proxy ok = server.registry().create(new io.chaosproxy.engine.ProxySpec("ok",
-                new io.chaosproxy.engine.HostPort("127.0.0.1", 0),
-                new io.chaosproxy.engine.HostPort("127.0.0.1", upstream.getLocalPort()), true));
+                new io.chaosproxy.model.HostPort("127.0.0.1", 0),
+                new io.chaosproxy.model.HostPort("127.0.0.1", upstream.getLocalPort()), true));
         int deadPort;
         try (ServerSocket s = new ServerSocket(0)) {
             deadPort = s.getLocalPort();
         }
         Proxy refused = server.registry().create(new io.chaosproxy.engine.ProxySpec("refused",
-                new io.chaosproxy.engine.HostPort("127.0.0.1", 0),
-                new io.chaosproxy.engine.HostPort("127.0.0.1", deadPort), true));
+                new io.chaosproxy.model.HostPort("127.0.0.1", 0),
+                new io.chaosproxy.model.HostPort("127.0.0.1", deadPort), true));
 
         try (Socket c = connect(ok); Socket s = upstream.accept()) {
             c.getOutputStream().write(new byte[1000]);
@@ -117,8 +117,8 @@ class ConfigAndMetricsTest {
                 server.engine().transport().kind() != io.chaosproxy.engine.TransportKind.NIO,
                 "TCP_INFO needs a native transport (io_uring or epoll)");
         Proxy ok = server.registry().create(new io.chaosproxy.engine.ProxySpec("ok",
-                new io.chaosproxy.engine.HostPort("127.0.0.1", 0),
-                new io.chaosproxy.engine.HostPort("127.0.0.1", upstream.getLocalPort()), true));
+                new io.chaosproxy.model.HostPort("127.0.0.1", 0),
+                new io.chaosproxy.model.HostPort("127.0.0.1", upstream.getLocalPort()), true));
         try (Socket c = connect(ok); Socket s = upstream.accept()) {
             c.getOutputStream().write(new byte[100]);
             assertThat(s.getInputStream().readNBytes(100)).hasSize(100);
@@ -131,8 +131,8 @@ class ConfigAndMetricsTest {
     @Test
     void activeToxicsGaugeFollowsTheToxicList() throws Exception {
         server.registry().create(new io.chaosproxy.engine.ProxySpec("ok",
-                new io.chaosproxy.engine.HostPort("127.0.0.1", 0),
-                new io.chaosproxy.engine.HostPort("127.0.0.1", upstream.getLocalPort()), true));
+                new io.chaosproxy.model.HostPort("127.0.0.1", 0),
+                new io.chaosproxy.model.HostPort("127.0.0.1", upstream.getLocalPort()), true));
         server.registry().addToxic("ok", new io.chaosproxy.engine.ToxicRequest("slow", "latency", null, null,
                 java.util.Map.of("latency", 10)));
         awaitMetrics("chaosproxy_toxics_active{proxy=\"ok\",toxic=\"slow\",type=\"latency\"} 1.0");

@@ -73,6 +73,7 @@ class ConnectionLifecycleTest {
         }
     }
 
+    @SuppressWarnings("try") // closing a socket inside its try is what the test does
     @Test
     void serverResetReachesClientAsConnectionReset() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
@@ -88,6 +89,7 @@ class ConnectionLifecycleTest {
         }
     }
 
+    @SuppressWarnings("try") // closing a socket inside its try is what the test does
     @Test
     void clientResetReachesServerAsConnectionReset() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
@@ -209,6 +211,7 @@ class ConnectionLifecycleTest {
         return c;
     }
 
+    @SuppressWarnings("try") // closing a socket inside its try is what the test does
     @Test
     void resetFromAServerThatAlreadySentItsFinReachesTheClientAtItsFirstWrite() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(

@@ -52,6 +52,7 @@ class TimelineTest {
         return c == null ? 0 : c.count();
     }
 
+    @SuppressWarnings("try") // closing a socket inside its try is what the test does
     @Test
     void normalCloseInOrder() throws IOException {
         try (Socket client = ProxyHarness.connect(proxy); Socket accepted = server.accept()) {
@@ -75,6 +76,7 @@ class TimelineTest {
         assertThat(closedCount("client_fin")).as("metrics agree with the timeline").isEqualTo(1);
     }
 
+    @SuppressWarnings("try") // closing a socket inside its try is what the test does
     @Test
     void clientResetInOrder() throws IOException {
         try (Socket client = ProxyHarness.connect(proxy); Socket accepted = server.accept()) {
@@ -96,6 +98,7 @@ class TimelineTest {
         assertThat(closedCount("client_rst")).isEqualTo(1);
     }
 
+    @SuppressWarnings("try") // closing a socket inside its try is what the test does
     @Test
     void serverResetInOrder() throws IOException {
         try (Socket client = ProxyHarness.connect(proxy); Socket accepted = server.accept()) {

@@ -79,7 +79,7 @@ public class HashingSink extends BlockingServer {
 
     private static void sleep(Duration d) {
         try {
-            Thread.sleep(d.toMillis(), (int) (d.toNanosPart() % 1_000_000));
+            Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

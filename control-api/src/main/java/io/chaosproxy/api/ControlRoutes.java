@@ -1,0 +1,23 @@
+package io.chaosproxy.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.chaosproxy.engine.ProxyRegistry;
+import java.util.function.Supplier;
+
+/** Puts this package's routes in a table: the Toxiproxy API, our extensions and the live event feed. */
+public final class ControlRoutes {
+    private ControlRoutes() {
+    }
+
+    public static void addTo(RouteTable table, ProxyRegistry registry, ObjectMapper mapper, String version,
+            Supplier<String> metricsText) {
+        JsonViews views = new JsonViews(mapper);
+        JsonBodies json = new JsonBodies(mapper);
+        new InfoRoutes(registry, views, json, version, metricsText).addTo(table);
+        new ProxyRoutes(registry, views, json).addTo(table);
+        new ToxicRoutes(registry, views, json).addTo(table);
+        // Server-Sent Events, fed by the event bus: served on the event loop, never on the control thread.
+        table.stream("GET", "/events", (request, channel) -> EventStream.open(channel, request.query("proxy"),
+                registry.engine().events(), mapper));
+    }
+}
