@@ -47,6 +47,8 @@ public final class PacketLossToxic implements StreamToxicType {
         private final double lossRate;
         private final double correlation;
         private boolean lastDropped;
+        /** The first chunk has no previous fate to lean on: its chance is the plain loss rate. */
+        private boolean first = true;
 
         Stage(double lossRate, double correlation) {
             this.lossRate = lossRate;
@@ -55,7 +57,9 @@ public final class PacketLossToxic implements StreamToxicType {
 
         @Override
         public void onData(ByteBuf data) {
-            double previous = lastDropped ? 1.0 : 0.0;
+            double previous = first ? lossRate : lastDropped ? 1.0 : 0.0;
+            first = false;
+            // With correlation 1 a connection keeps its first chunk's fate: all lost or none, as with netem.
             double chance = correlation * previous + (1 - correlation) * lossRate;
             lastDropped = context().random().nextDouble() < chance;
             if (lastDropped) {

@@ -102,6 +102,14 @@ class PacketLossStageTest {
         assertThat(meanBurst(dropped)).isBetween(5.5, 9.0);
     }
 
+    /** Found by this test: the first chunk counted as "not dropped" before, so correlation 1 never dropped. */
+    @Test
+    void fullCorrelationAtFullLossDropsEverything() {
+        h.attach(packetLoss(1.0, 1.0));
+        boolean[] dropped = run(h);
+        assertThat(lossFraction(dropped)).isEqualTo(1.0);
+    }
+
     @Test
     void sameSeedSameLoss() {
         boolean[] first;
