@@ -89,6 +89,8 @@ final class Args {
     }
 
     static final class UsageException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         UsageException(String message) {
             super(message);
         }

@@ -1,5 +1,12 @@
 package io.chaosproxy.lab;
 
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -44,18 +51,25 @@ public final class DemoClient implements AutoCloseable {
         return d;
     }
 
-    private final Metrics metrics = new Metrics();
-    private final Metrics.Counter requests = metrics.counter("demo_client_requests_total",
-            "Requests by target and outcome, as the client experienced them.", "target", "outcome");
-    private final Metrics.Histogram duration = metrics.histogram("demo_client_request_duration_seconds",
-            "Request time from connect start to the last byte or the failure, by target and outcome.",
-            Metrics.latencyBuckets(), "target", "outcome");
-    private final Metrics.Histogram connectTime = metrics.histogram("demo_client_connect_duration_seconds",
-            "Time connect() took, successful connects only.", Metrics.latencyBuckets(), "target");
-    private final Metrics.Counter skipped = metrics.counter("demo_client_requests_skipped_total",
-            "Requests not started because max-in-flight requests were already running.", "target");
-    private final Metrics.Gauge inFlight = metrics.gauge("demo_client_in_flight",
-            "Requests running now.", "target");
+    // Counters are named without _total: the client library adds it to the exposed series.
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Counter requests = Counter.builder().name("demo_client_requests")
+            .help("Requests by target and outcome, as the client experienced them.")
+            .labelNames("target", "outcome").register(registry);
+    private final Histogram duration = Histogram.builder().name("demo_client_request_duration_seconds")
+            .help("Request time from connect start to the last byte or the failure, by target and outcome.")
+            .classicOnly().classicUpperBounds(MetricsServer.latencyBuckets())
+            .labelNames("target", "outcome").register(registry);
+    private final Histogram connectTime = Histogram.builder().name("demo_client_connect_duration_seconds")
+            .help("Time connect() took, successful connects only.")
+            .classicOnly().classicUpperBounds(MetricsServer.latencyBuckets())
+            .labelNames("target").register(registry);
+    private final Counter skipped = Counter.builder().name("demo_client_requests_skipped")
+            .help("Requests not started because max-in-flight requests were already running.")
+            .labelNames("target").register(registry);
+    private final Gauge inFlight = Gauge.builder().name("demo_client_in_flight")
+            .help("Requests running now.")
+            .labelNames("target").register(registry);
 
     private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "ticks"));
     private final ExecutorService workers = Executors.newCachedThreadPool(r -> daemon(r, "request"));
@@ -85,7 +99,7 @@ public final class DemoClient implements AutoCloseable {
     }
 
     void start() throws Exception {
-        metricsServer = new MetricsServer(args.string("metrics-host"), args.integer("metrics-port"), metrics);
+        metricsServer = new MetricsServer(args.string("metrics-host"), args.integer("metrics-port"), registry);
         Args.HostPort http = args.address("http");
         Args.HostPort echo = args.address("echo");
         int size = args.integer("size");
@@ -110,22 +124,18 @@ public final class DemoClient implements AutoCloseable {
         return metricsServer.port();
     }
 
-    Metrics metrics() {
-        return metrics;
-    }
-
     private void schedule(String target, double rate, Supplier<Probe.Result> call) {
         if (rate <= 0) {
             return;
         }
         for (Outcome o : Outcome.values()) {
-            requests.labels(target, o.label());
-            duration.labels(target, o.label());
+            requests.labelValues(target, o.label()); // every series at zero before it moves
+            duration.labelValues(target, o.label());
         }
-        connectTime.labels(target);
+        connectTime.labelValues(target);
         lastReport.put(target, new EnumMap<>(Outcome.class));
-        Metrics.Counter.Child skips = skipped.labels(target);
-        Metrics.Gauge.Child running = inFlight.labels(target);
+        CounterDataPoint skips = skipped.labelValues(target);
+        GaugeDataPoint running = inFlight.labelValues(target);
         int max = args.integer("max-in-flight");
         AtomicInteger count = new AtomicInteger();
         long period = Math.max(1, Math.round(1e9 / rate));
@@ -148,10 +158,10 @@ public final class DemoClient implements AutoCloseable {
     }
 
     void record(String target, Probe.Result r) {
-        requests.labels(target, r.outcome().label()).inc();
-        duration.labels(target, r.outcome().label()).observeNanos(r.totalNanos());
+        requests.labelValues(target, r.outcome().label()).inc();
+        duration.labelValues(target, r.outcome().label()).observe(Unit.nanosToSeconds(r.totalNanos()));
         if (r.connectNanos() >= 0) {
-            connectTime.labels(target).observeNanos(r.connectNanos());
+            connectTime.labelValues(target).observe(Unit.nanosToSeconds(r.connectNanos()));
         }
         if (r.outcome() == Outcome.ERROR) {
             lastError.put(target, r.detail()); // reported with the next summary line, not once per request
@@ -165,7 +175,7 @@ public final class DemoClient implements AutoCloseable {
             StringBuilder sb = new StringBuilder();
             long total = 0;
             for (Outcome o : Outcome.values()) {
-                long v = requests.labels(target, o.label()).value();
+                long v = requests.labelValues(target, o.label()).getLongValue();
                 now.put(o, v);
                 long delta = v - lastReport.get(target).getOrDefault(o, 0L);
                 total += delta;

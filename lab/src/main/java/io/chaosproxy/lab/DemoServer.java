@@ -1,5 +1,10 @@
 package io.chaosproxy.lab;
 
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,26 +58,34 @@ public final class DemoServer implements AutoCloseable {
     private static final int MAX_SIZE = 64 << 20;
     private static final int MAX_THINK_MS = 60_000;
 
-    private final Metrics metrics = new Metrics();
-    private final Metrics.Counter accepted = metrics.counter("demo_server_connections_accepted_total",
-            "Connections accepted, by listener.", "listener");
-    private final Metrics.Gauge active = metrics.gauge("demo_server_connections_active",
-            "Connections open now, by listener.", "listener");
-    private final Metrics.Counter rejected = metrics.counter("demo_server_connections_rejected_total",
-            "Connections closed at once because max-connections were open.", "listener");
-    private final Metrics.Counter served = metrics.counter("demo_server_requests_total",
-            "HTTP responses written in full; echo sessions completed (client EOF reached, everything echoed).",
-            "listener");
-    private final Metrics.Counter resets = metrics.counter("demo_server_resets_total",
-            "Connections reset by the client side, by the phase the server was in.", "listener", "phase");
-    private final Metrics.Counter halfOpen = metrics.counter("demo_server_half_open_total",
-            "Connections where the client went silent without a FIN for the idle timeout, by phase.",
-            "listener", "phase");
-    private final Metrics.Counter eofEarly = metrics.counter("demo_server_eof_early_total",
-            "Client EOF before a complete request.", "listener");
-    private final Metrics.Histogram clientWait = metrics.histogram("demo_server_client_wait_seconds",
-            "Time the server waited for the client: accept to the request's first byte (request), the answer's "
-                    + "end to the client's FIN (close).", Metrics.latencyBuckets(), "listener", "phase");
+    // Counters are named without _total: the client library adds it to the exposed series.
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Counter accepted = Counter.builder().name("demo_server_connections_accepted")
+            .help("Connections accepted, by listener.")
+            .labelNames("listener").register(registry);
+    private final Gauge active = Gauge.builder().name("demo_server_connections_active")
+            .help("Connections open now, by listener.")
+            .labelNames("listener").register(registry);
+    private final Counter rejected = Counter.builder().name("demo_server_connections_rejected")
+            .help("Connections closed at once because max-connections were open.")
+            .labelNames("listener").register(registry);
+    private final Counter served = Counter.builder().name("demo_server_requests")
+            .help("HTTP responses written in full; echo sessions completed (client EOF reached, everything echoed).")
+            .labelNames("listener").register(registry);
+    private final Counter resets = Counter.builder().name("demo_server_resets")
+            .help("Connections reset by the client side, by the phase the server was in.")
+            .labelNames("listener", "phase").register(registry);
+    private final Counter halfOpen = Counter.builder().name("demo_server_half_open")
+            .help("Connections where the client went silent without a FIN for the idle timeout, by phase.")
+            .labelNames("listener", "phase").register(registry);
+    private final Counter eofEarly = Counter.builder().name("demo_server_eof_early")
+            .help("Client EOF before a complete request.")
+            .labelNames("listener").register(registry);
+    private final Histogram clientWait = Histogram.builder().name("demo_server_client_wait_seconds")
+            .help("Time the server waited for the client: accept to the request's first byte (request), the "
+                    + "answer's end to the client's FIN (close).")
+            .classicOnly().classicUpperBounds(MetricsServer.latencyBuckets())
+            .labelNames("listener", "phase").register(registry);
 
     private final Args args;
     private final int defaultSize;
@@ -91,19 +104,19 @@ public final class DemoServer implements AutoCloseable {
         this.pool = new ThreadPoolExecutor(0, args.integer("max-connections"), 30, TimeUnit.SECONDS,
                 new SynchronousQueue<>(), r -> DemoClient.daemon(r, "conn"));
         for (String l : new String[] {"http", "echo"}) {
-            accepted.labels(l);
-            active.labels(l);
-            served.labels(l);
-            eofEarly.labels(l);
+            accepted.labelValues(l);
+            active.labelValues(l);
+            served.labelValues(l);
+            eofEarly.labelValues(l);
         }
         for (String phase : new String[] {"request", "response", "close"}) {
-            resets.labels("http", phase);
-            halfOpen.labels("http", phase);
+            resets.labelValues("http", phase);
+            halfOpen.labelValues("http", phase);
         }
-        resets.labels("echo", "echo");
-        halfOpen.labels("echo", "echo");
-        clientWait.labels("http", "request");
-        clientWait.labels("http", "close");
+        resets.labelValues("echo", "echo");
+        halfOpen.labelValues("echo", "echo");
+        clientWait.labelValues("http", "request");
+        clientWait.labelValues("http", "close");
     }
 
     public static void main(String[] argv) throws Exception {
@@ -122,16 +135,12 @@ public final class DemoServer implements AutoCloseable {
 
     void start() throws IOException {
         String host = args.string("host");
-        metricsServer = new MetricsServer(host, args.integer("metrics-port"), metrics);
+        metricsServer = new MetricsServer(host, args.integer("metrics-port"), registry);
         int http = listen(host, args.integer("http-port"), "http", this::http);
         int echo = listen(host, args.integer("echo-port"), "echo", this::echo);
         System.out.printf("demo-server: http on :%d (default size %d B, think %d ms), echo on :%d, metrics on "
                 + ":%d/metrics, idle timeout %d ms%n", http, defaultSize, defaultThink, echo, metricsServer.port(),
                 idleTimeoutMs);
-    }
-
-    Metrics metrics() {
-        return metrics;
     }
 
     int port(String listener) {
@@ -170,10 +179,10 @@ public final class DemoServer implements AutoCloseable {
                 continue;
             }
             long acceptedAt = System.nanoTime();
-            accepted.labels(name).inc();
+            accepted.labelValues(name).inc();
             try {
                 pool.execute(() -> {
-                    active.labels(name).inc();
+                    active.labelValues(name).inc();
                     try (s) {
                         s.setTcpNoDelay(true);
                         s.setSoTimeout(idleTimeoutMs);
@@ -181,11 +190,11 @@ public final class DemoServer implements AutoCloseable {
                     } catch (IOException e) {
                         // Counted by the handler where it means something; the rest is noise for a demo.
                     } finally {
-                        active.labels(name).dec();
+                        active.labelValues(name).dec();
                     }
                 });
             } catch (RejectedExecutionException e) {
-                rejected.labels(name).inc();
+                rejected.labelValues(name).inc();
                 closeQuietly(s);
             }
         }
@@ -230,20 +239,20 @@ public final class DemoServer implements AutoCloseable {
                 out.write(chunk, 0, Math.min(left, chunk.length));
             }
             out.flush();
-            served.labels("http").inc();
+            served.labelValues("http").inc();
             s.shutdownOutput();
             phase = "close";
             long waitStart = System.nanoTime();
             try {
                 drainToEof(in);
             } finally {
-                clientWait.labels("http", "close").observeNanos(System.nanoTime() - waitStart);
+                clientWait.labelValues("http", "close").observe(Unit.nanosToSeconds(System.nanoTime() - waitStart));
             }
         } catch (SocketTimeoutException e) {
-            halfOpen.labels("http", phase).inc();
+            halfOpen.labelValues("http", phase).inc();
         } catch (SocketException e) {
             if (isReset(e)) {
-                resets.labels("http", phase).inc();
+                resets.labelValues("http", phase).inc();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -254,7 +263,7 @@ public final class DemoServer implements AutoCloseable {
     private String readHead(InputStream in, long acceptedAt) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream(512);
         int c = in.read();
-        clientWait.labels("http", "request").observeNanos(System.nanoTime() - acceptedAt);
+        clientWait.labelValues("http", "request").observe(Unit.nanosToSeconds(System.nanoTime() - acceptedAt));
         int matched = 0;
         for (; c >= 0; c = in.read()) {
             head.write(c);
@@ -266,7 +275,7 @@ public final class DemoServer implements AutoCloseable {
                 throw new IOException("request head over 16 KiB");
             }
         }
-        eofEarly.labels("http").inc();
+        eofEarly.labelValues("http").inc();
         return null;
     }
 
@@ -281,12 +290,12 @@ public final class DemoServer implements AutoCloseable {
             }
             out.flush();
             s.shutdownOutput();
-            served.labels("echo").inc();
+            served.labelValues("echo").inc();
         } catch (SocketTimeoutException e) {
-            halfOpen.labels("echo", "echo").inc();
+            halfOpen.labelValues("echo", "echo").inc();
         } catch (SocketException e) {
             if (isReset(e)) {
-                resets.labels("echo", "echo").inc();
+                resets.labelValues("echo", "echo").inc();
             }
         }
     }
