@@ -2,7 +2,9 @@ package io.chaosproxy.client;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.util.LinkedHashMap;
+import java.time.Duration;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.Map;
 
 /**
@@ -75,6 +77,52 @@ public final class ProxyHandle {
     /** Open connections (oldest first), then the most recently closed, each with its events. */
     public List<ConnectionInfo> connections() {
         return client.call("GET", path() + "/connections", null, new TypeReference<List<ConnectionInfo>>() { });
+    }
+
+    /** Marks this point of a test: {@link #connectionsSince} then gives only connections accepted after it. */
+    public ConnectionMark mark() {
+        return new ConnectionMark(name, connections().stream().mapToLong(ConnectionInfo::id).max().orElse(0));
+    }
+
+    /** Connections accepted after {@code mark} (as far as the server still keeps them: open ones, recent closed). */
+    public List<ConnectionInfo> connectionsSince(ConnectionMark mark) {
+        return connections().stream().filter(c -> c.id() > mark.lastConnectionId()).toList();
+    }
+
+    /**
+     * Waits until the proxy has recorded at least {@code count} connections and returns them all; fails with the
+     * connections seen so far when {@code timeout} passes first.
+     */
+    public List<ConnectionInfo> awaitConnections(int count, Duration timeout) {
+        return awaitUntil(timeout, count + " connection(s)", list -> list.size() >= count);
+    }
+
+    /** Waits until at least {@code count} of the proxy's recorded connections are closed; returns them all. */
+    public List<ConnectionInfo> awaitClosed(int count, Duration timeout) {
+        return awaitUntil(timeout, count + " closed connection(s)",
+                list -> list.stream().filter(ConnectionInfo::isClosed).count() >= count);
+    }
+
+    private List<ConnectionInfo> awaitUntil(Duration timeout, String what, Predicate<List<ConnectionInfo>> done) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            List<ConnectionInfo> seen = connections();
+            if (done.test(seen)) {
+                return seen;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                StringBuilder msg = new StringBuilder("proxy " + name + ": expected " + what + " within " + timeout
+                        + ", saw " + seen.size());
+                seen.forEach(c -> msg.append('\n').append(c.timeline()));
+                throw new AssertionError(msg.toString());
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + what, e);
+            }
+        }
     }
 
     /** Closes the listener and every open connection; new clients get "connection refused". */

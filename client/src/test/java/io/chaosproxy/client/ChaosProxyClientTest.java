@@ -284,7 +284,7 @@ class ChaosProxyClientTest {
             assertThat(got).isLessThanOrEqualTo(1024);
         }
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                assertThat(p.connections()).anySatisfy(c -> assertThat(c.closeReason()).isEqualTo("toxic")));
+                assertThat(p.connections()).anySatisfy(c -> assertThat(c.closeReason()).isEqualTo(CloseReason.TOXIC)));
     }
 
     @Test
@@ -428,10 +428,11 @@ class ChaosProxyClientTest {
         assertThat(c.startedAt()).isNotNull();
         assertThat(c.bytes().upstream()).isEqualTo(5);
         assertThat(c.bytes().downstream()).isEqualTo(5);
-        assertThat(c.closeReason()).isEqualTo("client_fin");
+        assertThat(c.closeReason()).isEqualTo(CloseReason.CLIENT_FIN);
         assertThat(c.events()).extracting(ConnectionInfo.Event::type)
-                .contains("accepted", "dial_started", "upstream_connected", "first_byte", "closed");
-        assertThat(c.firstEvent("upstream_connected").orElseThrow().leg()).isEqualTo("server");
+                .contains(EventType.ACCEPTED, EventType.DIAL_STARTED, EventType.UPSTREAM_CONNECTED,
+                        EventType.FIRST_BYTE, EventType.CLOSED);
+        assertThat(c.firstEvent("upstream_connected").orElseThrow().leg()).isEqualTo(Leg.SERVER);
         Map<String, ProxyInfo> all = client.proxies();
         assertThat(all.get("tl").toxics()).isEmpty();
     }

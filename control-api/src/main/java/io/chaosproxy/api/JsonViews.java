@@ -90,6 +90,23 @@ public final class JsonViews {
         if (e.detail() != null) {
             n.put("detail", e.detail());
         }
+        // The same subject as typed fields, so clients read a field rather than parse "detail".
+        if (e.address() != null) {
+            n.put("address", e.address());
+        }
+        if (e.outcome() != null) {
+            n.put("outcome", e.outcome().label());
+        }
+        if (e.toxic() != null) {
+            n.put("toxic", e.toxic());
+        }
+        if (e.action() != null) {
+            n.put("action", e.action().label());
+            n.put("amount", e.action().amount());
+        }
+        if (e.reason() != null) {
+            n.put("reason", e.reason().label());
+        }
         if (e.durationNanos() > 0) {
             n.put("duration_us", e.durationNanos() / 1000);
         }
