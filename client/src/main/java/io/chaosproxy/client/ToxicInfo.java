@@ -6,11 +6,13 @@ import java.util.Map;
 
 /**
  * A toxic as the API shows it: every attribute of its type, and its selector, schedule and seed when set.
- * {@link #type()} is the API name (use {@link #toxicType()} for the enum).
+ * {@link #type()} is the API name (use {@link #toxicType()} for the enum). {@link #connectionsSeen()} counts the
+ * connections (packet toxics: connection attempts) that went through the proxy while the toxic was armed.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ToxicInfo(String name, String type, Stream stream, double toxicity, Map<String, Object> attributes,
-                        @JsonProperty("selector") Map<String, Object> selectorJson, ScheduleInfo schedule, Long seed) {
+                        @JsonProperty("selector") Map<String, Object> selectorJson, ScheduleInfo schedule, Long seed,
+                        @JsonProperty("connections_seen") long connectionsSeen) {
     public ToxicInfo {
         attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
     }

@@ -179,6 +179,26 @@ class ChaosProxyAssertionsTest {
                 .hasMessageContaining("is the packet engine available");
     }
 
+    @Test
+    void aToxicArmedWhileTheClientBypassesTheProxyFailsTheTrafficCheck() throws IOException {
+        ProxyHandle p = proxy("bypassed");
+        p.toxics().latency("slow").latency(50).create();
+        // The code under test talks straight to the upstream: the toxic sees nothing.
+        try (Socket direct = new Socket(InetAddress.getLoopbackAddress(), upstream.getLocalPort())) {
+            direct.getOutputStream().write("hi\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(direct.getInputStream().read()).isEqualTo('o');
+        }
+        assertThatThrownBy(p::assertTrafficWhileArmed)
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("toxic 'slow' (latency) on proxy 'bypassed' was armed but no connection went "
+                        + "through the proxy")
+                .hasMessageContaining("straight to the upstream 127.0.0.1:" + upstream.getLocalPort());
+        request(p);
+        p.awaitClosed(1, WAIT);
+        p.assertTrafficWhileArmed();
+        assertThat(p.toxics().get("slow").info().connectionsSeen()).isEqualTo(1);
+    }
+
     /** Counting by kind and verdict, on a record as the packet engine gives it for a SYN dropped twice. */
     @Test
     void droppedCountsSegmentsByKindAndVerdict() {

@@ -53,6 +53,10 @@ public final class JsonViews {
         if (toxic.seed() != null) {
             n.put("seed", toxic.seed());
         }
+        // How many connections (packet engine: connection attempts) went through the proxy while the toxic was armed:
+        // 0 means it could not have tested anything (a silent bypass). One field more than Toxiproxy's shape; its
+        // clients ignore fields they do not know.
+        n.put("connections_seen", toxic.trafficSeen().get());
         return n;
     }
 

@@ -126,6 +126,9 @@ public final class Connection implements Dialer.Listener, ConnectGates.Owner, Re
         log.accepted(clientAddress());
         List<Toxic> applying = null;
         for (Toxic t : proxy.toxicsSnapshot()) {
+            if (t.armed()) {
+                t.trafficSeen().incrementAndGet();
+            }
             if (t.type() instanceof ConnectToxicType && selected(t)
                     && Applicability.draw(t, randomFor(t, t.stream()))) {
                 if (applying == null) {
@@ -198,6 +201,12 @@ public final class Connection implements Dialer.Listener, ConnectGates.Owner, Re
     }
 
     // ---- toxic changes arriving from the control plane, always run on this connection's loop ----
+
+    /** A toxic was just armed on this open connection's proxy (added, or its schedule started). */
+    void toxicArmed(Toxic toxic) {
+        toxic.trafficSeen().incrementAndGet();
+        attach(toxic);
+    }
 
     void attach(Toxic toxic) {
         if (established() && toxic.type() instanceof StreamToxicType && selected(toxic)) {

@@ -15,6 +15,8 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.ServerChannel;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Map;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -256,10 +258,17 @@ public final class Proxy {
         this.toxics = List.copyOf(newToxics);
         // Wait (briefly) until every open connection has the change, so when the API answers, it holds: bytes
         // read after a DELETE returns are never hit by the removed toxic.
-        List<io.netty.util.concurrent.Future<?>> applied = new ArrayList<>();
+        // One task per event loop, not per connection: with a thousand open connections a reset stays one
+        // wake-up per loop (it must answer at once, whatever the proxies are doing).
+        Map<EventLoop, List<Connection>> byLoop = new HashMap<>();
         for (Connection c : connections()) {
-            io.netty.util.concurrent.Future<?> f = c.eventLoop().submit(() -> applyToOpenConnection.accept(c));
-            if (!c.eventLoop().inEventLoop()) {
+            byLoop.computeIfAbsent(c.eventLoop(), loop -> new ArrayList<>()).add(c);
+        }
+        List<io.netty.util.concurrent.Future<?>> applied = new ArrayList<>();
+        for (Map.Entry<EventLoop, List<Connection>> e : byLoop.entrySet()) {
+            List<Connection> onLoop = e.getValue();
+            io.netty.util.concurrent.Future<?> f = e.getKey().submit(() -> onLoop.forEach(applyToOpenConnection));
+            if (!e.getKey().inEventLoop()) {
                 applied.add(f);
             }
         }

@@ -184,7 +184,7 @@ public final class ProxyRegistry implements AutoCloseable {
         for (Map.Entry<String, List<Toxic>> e : toxics.entrySet()) {
             Proxy p = proxies.get(e.getKey());
             if (p != null) {
-                applyToxics(p, e.getValue(), c -> e.getValue().forEach(c::attach));
+                applyToxics(p, e.getValue(), c -> e.getValue().forEach(c::toxicArmed));
                 e.getValue().forEach(t -> scheduleLifecycle(e.getKey(), t));
             }
         }
@@ -228,7 +228,7 @@ public final class ProxyRegistry implements AutoCloseable {
         List<Toxic> list = new ArrayList<>(before);
         list.add(toxic);
         try {
-            applyToxics(proxy, list, c -> c.attach(toxic));
+            applyToxics(proxy, list, c -> c.toxicArmed(toxic));
         } catch (IllegalStateException packetRulesFailed) {
             // Nothing half-applied: the toxic goes away again and the user learns why.
             applyToxics(proxy, before, c -> c.detach(toxic));
@@ -263,7 +263,7 @@ public final class ProxyRegistry implements AutoCloseable {
         Toxic armed = current.withArmed(true);
         List<Toxic> list = new ArrayList<>(proxy.toxicsSnapshot());
         list.set(list.indexOf(current), armed);
-        applyToxics(proxy, list, c -> c.attach(armed));
+        applyToxics(proxy, list, c -> c.toxicArmed(armed));
     }
 
     private synchronized void expire(String proxyName, Toxic scheduled) {
@@ -361,7 +361,7 @@ public final class ProxyRegistry implements AutoCloseable {
         Schedule schedule = Schedule.parse(request.schedule());
         boolean armed = schedule == null || schedule.startAfterMs() == 0;
         return new Toxic(name, type, stream, toxicity, attributes, selector, schedule, request.seed(), armed,
-                new AtomicLong());
+                new AtomicLong(), new AtomicLong());
     }
 
     private static double checkToxicity(double toxicity) {

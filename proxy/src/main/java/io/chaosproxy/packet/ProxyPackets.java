@@ -234,6 +234,7 @@ final class ProxyPackets {
     private static boolean roll(ArmedFault af, FlowKey key) {
         Toxic toxic = af.toxic();
         long attempt = af.attempts().incrementAndGet();
+        toxic.trafficSeen().incrementAndGet(); // an attempt that reached the proxy while the toxic was armed
         if (!Applicability.selects(toxic, attempt, key.leg() == Leg.CLIENT ? key.connector() : null)) {
             return false;
         }

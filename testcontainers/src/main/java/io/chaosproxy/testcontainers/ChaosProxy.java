@@ -20,4 +20,10 @@ public @interface ChaosProxy {
 
     /** {@code host:port} of the upstream, from inside the chaos-proxy container. */
     String upstream();
+
+    /**
+     * Whether the test fails when a toxic was armed on this proxy but no connection went through it while it was
+     * (see {@link ChaosProxyTest#requireTraffic()}).
+     */
+    boolean requireTraffic() default true;
 }

@@ -28,6 +28,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *     {@link ChaosProxy} (the proxy is created on first use).</li>
  * <li>After each test, {@code POST /reset}: every toxic removed, every proxy enabled, so one test's fault never
  *     leaks into the next.</li>
+ * <li>Before that reset, the test fails if a toxic was armed on a proxy but no connection went through that proxy
+ *     while it was armed (a silent bypass); off with {@code @ChaosProxyTest(requireTraffic = false)} or per proxy
+ *     with {@code @ChaosProxy(..., requireTraffic = false)}.</li>
  * </ul>
  */
 public class ChaosProxyExtension
@@ -81,13 +84,17 @@ public class ChaosProxyExtension
     @Override
     public void afterEach(ExtensionContext context) {
         ChaosProxyContainer started = context.getStore(NS).remove(TEST_CONTAINER, ChaosProxyContainer.class);
-        if (started != null) {
-            started.stop();
-            return;
-        }
-        ChaosProxyContainer c = find(context).orElse(null);
-        if (c != null && c.isRunning()) {
-            c.reset();
+        ChaosProxyContainer c = started != null ? started : find(context).orElse(null);
+        try {
+            if (c != null && c.isRunning()) {
+                TrafficCheck.afterTest(context, c.client());
+            }
+        } finally {
+            if (started != null) {
+                started.stop();
+            } else if (c != null && c.isRunning()) {
+                c.reset();
+            }
         }
     }
 

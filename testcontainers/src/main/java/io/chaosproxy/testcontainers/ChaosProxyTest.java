@@ -18,4 +18,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Inherited
 @ExtendWith(ChaosProxyExtension.class)
 public @interface ChaosProxyTest {
+    /**
+     * Whether a test fails when a toxic was armed on one of the container's proxies but no connection went through
+     * that proxy while it was armed: the silent bypass, where the code under test talks straight to the real server
+     * and the fault proves nothing. On by default; off here for the whole class, or per proxy with
+     * {@link ChaosProxy#requireTraffic()}.
+     */
+    boolean requireTraffic() default true;
 }

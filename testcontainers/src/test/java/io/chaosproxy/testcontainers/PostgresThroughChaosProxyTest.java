@@ -3,8 +3,14 @@ package io.chaosproxy.testcontainers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.chaosproxy.assertj.ChaosProxyAssertions;
+import io.chaosproxy.assertj.SegmentKind;
 import io.chaosproxy.client.Capabilities;
 import io.chaosproxy.client.ChaosProxyClient;
+import io.chaosproxy.client.CloseReason;
+import io.chaosproxy.client.ConnectionInfo;
+import io.chaosproxy.client.ConnectionMark;
+import io.chaosproxy.client.Leg;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.sql.Connection;
@@ -83,6 +89,7 @@ class PostgresThroughChaosProxyTest {
         // turns the proxy's RST into a FIN, and the driver sees an EOFException instead of a reset.
         String host = proxy.getDirectHost();
         int port = proxy.getOriginalProxyPort();
+        ConnectionMark mark = proxy.handle().mark();
         try (Connection c = PgSupport.connect(host, port, 5, 10)) {
             assertThat(PgSupport.selectOne(c)).isEqualTo(1);
             proxy.toxics().resetPeer("cut").downstream().afterBytes(4096).create();
@@ -102,6 +109,9 @@ class PostgresThroughChaosProxyTest {
             System.out.printf("pg reset_peer after 4096 bytes: %s (SQLState %s), cause: %s%n",
                     e.getMessage(), e.getSQLState(), reset);
         }
+        // What the proxy recorded of that connection: closed by the toxic, the RST felt on the client's leg.
+        ChaosProxyAssertions.assertThat(proxy.handle().connectionsSince(mark).get(0))
+                .closedWith(CloseReason.TOXIC).hadToxicAction("RST after N bytes").on(Leg.CLIENT);
         proxy.toxics().remove("cut");
         try (Connection again = PgSupport.connect(host, port, 5, 10)) {
             assertThat(PgSupport.selectOne(again)).isEqualTo(1);
@@ -127,6 +137,27 @@ class PostgresThroughChaosProxyTest {
         assertThat(waited).isBetween(1900L, 4000L);
         System.out.printf("pg syn_drop count 0: connect failed after %d ms: %s, cause: %s%n",
                 waited, thrown.getMessage(), timeout);
+    }
+
+    @Test
+    void twoDroppedSynsDelayTheConnectAndShowAsSegments(@ChaosProxy(name = "pg", upstream = "pg:5432")
+                                                        ChaosProxyContainer.Proxy proxy, ChaosProxyClient client)
+            throws SQLException {
+        Capabilities caps = client.capabilities();
+        Assumptions.assumeTrue(caps.packetEngineAvailable(),
+                () -> "packet engine unavailable in the container: " + caps.packetEngineUnavailableReason());
+        proxy.toxics().synDrop("two-syns").count(2).create();
+        ConnectionMark mark = proxy.handle().mark();
+        long start = System.nanoTime();
+        try (Connection c = PgSupport.connect(proxy.getDirectHost(), proxy.getOriginalProxyPort(), 10, 10)) {
+            long waited = (System.nanoTime() - start) / 1_000_000;
+            assertThat(PgSupport.selectOne(c)).isEqualTo(1);
+            // Two SYNs lost: the kernel's retransmissions come at least a second apart.
+            assertThat(waited).isBetween(1900L, 8000L);
+            System.out.printf("pg syn_drop count 2: connected after %d ms%n", waited);
+        }
+        ConnectionInfo connection = proxy.handle().connectionsSince(mark).get(0);
+        ChaosProxyAssertions.assertThat(connection).hasSegments().dropped(SegmentKind.SYN, 2);
     }
 
     @Test
