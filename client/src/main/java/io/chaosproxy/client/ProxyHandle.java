@@ -12,6 +12,7 @@ import java.util.Map;
  * keeps the last state the server returned ({@link #info()}); {@link #refresh()} asks again.
  */
 public final class ProxyHandle {
+    private volatile String packetToxicsRefusal;
     private final ChaosProxyClient client;
     private final String name;
     private volatile ProxyInfo info;
@@ -25,6 +26,20 @@ public final class ProxyHandle {
     ProxyHandle(ChaosProxyClient client, String name) {
         this.client = client;
         this.name = name;
+    }
+
+    /**
+     * Makes {@code create()} of a packet-engine toxic on this proxy fail at once with {@code reason}: for callers
+     * that know packet toxics cannot act on the way their traffic reaches the proxy (Docker's port forwarding).
+     */
+    public ProxyHandle refusePacketToxics(String reason) {
+        this.packetToxicsRefusal = reason;
+        return this;
+    }
+
+    /** Why packet toxics are refused on this handle, or null. */
+    public String packetToxicsRefusal() {
+        return packetToxicsRefusal;
     }
 
     public String name() {

@@ -130,6 +130,10 @@ public abstract class ToxicBuilder<B extends ToxicBuilder<B>> {
      * @throws ChaosProxyException 400 bad attribute, 404 no such proxy, 409 name taken, 422 engine unavailable
      */
     public ToxicHandle create() {
+        String refusal = proxy.packetToxicsRefusal();
+        if (refusal != null && type != null && type.engine() == Engine.PACKET) {
+            throw new IllegalStateException("cannot create packet toxic " + typeName + ": " + refusal);
+        }
         ToxicInfo info = client.call("POST", proxy.path() + "/toxics", toJson(), ToxicInfo.class);
         return new ToxicHandle(client, proxy, info);
     }
@@ -144,6 +148,11 @@ public abstract class ToxicBuilder<B extends ToxicBuilder<B>> {
 
         public Latency latency(long ms) {
             return attribute("latency", ms);
+        }
+
+        /** The added delay: {@code latency().ms(200)} reads as what it does. */
+        public Latency ms(long ms) {
+            return latency(ms);
         }
 
         public Latency latency(Duration d) {

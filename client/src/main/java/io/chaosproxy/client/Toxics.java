@@ -36,9 +36,19 @@ public final class Toxics {
         return new ToxicBuilder.Latency(client, proxy, name);
     }
 
+    /** {@link #latency(String)} with the server's default name, {@code <type>_<stream>}. */
+    public ToxicBuilder.Latency latency() {
+        return latency(null);
+    }
+
     /** Caps throughput at {@code rate} KB/s. */
     public ToxicBuilder.Bandwidth bandwidth(String name) {
         return new ToxicBuilder.Bandwidth(client, proxy, name);
+    }
+
+    /** {@link #bandwidth(String)} with the server's default name, {@code <type>_<stream>}. */
+    public ToxicBuilder.Bandwidth bandwidth() {
+        return bandwidth(null);
     }
 
     /** Delays the FIN by {@code delay} ms (Toxiproxy's name; see also {@link #finDelay}). */
@@ -46,9 +56,19 @@ public final class Toxics {
         return new ToxicBuilder.Delay(client, proxy, name, ToxicType.SLOW_CLOSE);
     }
 
+    /** {@link #slowClose(String)} with the server's default name, {@code <type>_<stream>}. */
+    public ToxicBuilder.Delay slowClose() {
+        return slowClose(null);
+    }
+
     /** Drops all data; closes after {@code timeout} ms (0: never). */
     public ToxicBuilder.Timeout timeout(String name) {
         return new ToxicBuilder.Timeout(client, proxy, name);
+    }
+
+    /** {@link #timeout(String)} with the server's default name, {@code <type>_<stream>}. */
+    public ToxicBuilder.Timeout timeout() {
+        return timeout(null);
     }
 
     /** RST to both sides after {@code timeout} ms or {@code afterBytes} bytes. */
@@ -56,9 +76,19 @@ public final class Toxics {
         return new ToxicBuilder.ResetPeer(client, proxy, name);
     }
 
+    /** {@link #resetPeer(String)} with the server's default name, {@code <type>_<stream>}. */
+    public ToxicBuilder.ResetPeer resetPeer() {
+        return resetPeer(null);
+    }
+
     /** Slices data into small pieces. */
     public ToxicBuilder.Slicer slicer(String name) {
         return new ToxicBuilder.Slicer(client, proxy, name);
+    }
+
+    /** {@link #slicer(String)} with the server's default name, {@code <type>_<stream>}. */
+    public ToxicBuilder.Slicer slicer() {
+        return slicer(null);
     }
 
     /** Closes once {@code bytes} have passed. */
@@ -66,9 +96,19 @@ public final class Toxics {
         return new ToxicBuilder.LimitData(client, proxy, name);
     }
 
+    /** {@link #limitData(String)} with the server's default name, {@code <type>_<stream>}. */
+    public ToxicBuilder.LimitData limitData() {
+        return limitData(null);
+    }
+
     /** Does nothing. */
     public ToxicBuilder.Plain noop(String name) {
         return new ToxicBuilder.Plain(client, proxy, name, ToxicType.NOOP, "noop");
+    }
+
+    /** {@link #noop(String)} with the server's default name, {@code <type>_<stream>}. */
+    public ToxicBuilder.Plain noop() {
+        return noop(null);
     }
 
     // ---- connect phase (stream engine) ----
@@ -78,14 +118,29 @@ public final class Toxics {
         return new ToxicBuilder.Delay(client, proxy, name, ToxicType.ACCEPT_DELAY);
     }
 
+    /** {@link #acceptDelay(String)} with the server's default name, {@code <type>_<stream>}. */
+    public ToxicBuilder.Delay acceptDelay() {
+        return acceptDelay(null);
+    }
+
     /** Resets the client right after connecting, as if the upstream refused. */
     public ToxicBuilder.Plain upstreamRefuse(String name) {
         return new ToxicBuilder.Plain(client, proxy, name, ToxicType.UPSTREAM_REFUSE, "upstream_refuse");
     }
 
+    /** {@link #upstreamRefuse(String)} with the server's default name, {@code <type>_<stream>}. */
+    public ToxicBuilder.Plain upstreamRefuse() {
+        return upstreamRefuse(null);
+    }
+
     /** Never dials: silence for {@code timeout}, then rst, fin or hold. */
     public ToxicBuilder.UpstreamBlackhole upstreamBlackhole(String name) {
         return new ToxicBuilder.UpstreamBlackhole(client, proxy, name);
+    }
+
+    /** {@link #upstreamBlackhole(String)} with the server's default name, {@code <type>_<stream>}. */
+    public ToxicBuilder.UpstreamBlackhole upstreamBlackhole() {
+        return upstreamBlackhole(null);
     }
 
     // ---- established phase (stream engine) ----
@@ -95,14 +150,29 @@ public final class Toxics {
         return new ToxicBuilder.Stall(client, proxy, name);
     }
 
+    /** {@link #stall(String)} with the server's default name, {@code <type>_<stream>}. */
+    public ToxicBuilder.Stall stall() {
+        return stall(null);
+    }
+
     /** Flips bits the TCP checksum cannot catch. */
     public ToxicBuilder.Corrupt corrupt(String name) {
         return new ToxicBuilder.Corrupt(client, proxy, name);
     }
 
+    /** {@link #corrupt(String)} with the server's default name, {@code <type>_<stream>}. */
+    public ToxicBuilder.Corrupt corrupt() {
+        return corrupt(null);
+    }
+
     /** Drops whole chunks (a gap, no retransmission). */
     public ToxicBuilder.PacketLoss packetLoss(String name) {
         return new ToxicBuilder.PacketLoss(client, proxy, name);
+    }
+
+    /** {@link #packetLoss(String)} with the server's default name, {@code <type>_<stream>}. */
+    public ToxicBuilder.PacketLoss packetLoss() {
+        return packetLoss(null);
     }
 
     // ---- teardown phase (stream engine) ----
@@ -112,14 +182,29 @@ public final class Toxics {
         return new ToxicBuilder.FinDrop(client, proxy, name);
     }
 
+    /** {@link #finDrop(String)} with the server's default name, {@code <type>_<stream>}. */
+    public ToxicBuilder.FinDrop finDrop() {
+        return finDrop(null);
+    }
+
     /** Passes the FIN on {@code delay} ms late; earlier data arrives at once. */
     public ToxicBuilder.Delay finDelay(String name) {
         return new ToxicBuilder.Delay(client, proxy, name, ToxicType.FIN_DELAY);
     }
 
+    /** {@link #finDelay(String)} with the server's default name, {@code <type>_<stream>}. */
+    public ToxicBuilder.Delay finDelay() {
+        return finDelay(null);
+    }
+
     /** Turns the sender's FIN into an RST. */
     public ToxicBuilder.Plain rstOnClose(String name) {
         return new ToxicBuilder.Plain(client, proxy, name, ToxicType.RST_ON_CLOSE, "rst_on_close");
+    }
+
+    /** {@link #rstOnClose(String)} with the server's default name, {@code <type>_<stream>}. */
+    public ToxicBuilder.Plain rstOnClose() {
+        return rstOnClose(null);
     }
 
     // ---- packet engine ----
@@ -129,9 +214,19 @@ public final class Toxics {
         return new ToxicBuilder.Count(client, proxy, name, ToxicType.SYN_DROP);
     }
 
+    /** {@link #synDrop(String)} with the server's default name, {@code <type>_<stream>}. */
+    public ToxicBuilder.Count synDrop() {
+        return synDrop(null);
+    }
+
     /** Holds the proxy's SYN-ACK {@code delay} ms: a slow handshake. */
     public ToxicBuilder.Delay synackDelay(String name) {
         return new ToxicBuilder.Delay(client, proxy, name, ToxicType.SYNACK_DELAY);
+    }
+
+    /** {@link #synackDelay(String)} with the server's default name, {@code <type>_<stream>}. */
+    public ToxicBuilder.Delay synackDelay() {
+        return synackDelay(null);
     }
 
     /** Drops the proxy's SYN-ACK {@code count} times per attempt. */
@@ -139,9 +234,19 @@ public final class Toxics {
         return new ToxicBuilder.Count(client, proxy, name, ToxicType.SYNACK_DROP);
     }
 
+    /** {@link #synackDrop(String)} with the server's default name, {@code <type>_<stream>}. */
+    public ToxicBuilder.Count synackDrop() {
+        return synackDrop(null);
+    }
+
     /** Drops the client's handshake-completing ACK {@code count} times. */
     public ToxicBuilder.Count ackDrop(String name) {
         return new ToxicBuilder.Count(client, proxy, name, ToxicType.ACK_DROP);
+    }
+
+    /** {@link #ackDrop(String)} with the server's default name, {@code <type>_<stream>}. */
+    public ToxicBuilder.Count ackDrop() {
+        return ackDrop(null);
     }
 
     /** Holds the client's handshake-completing ACK {@code delay} ms. */
@@ -149,9 +254,19 @@ public final class Toxics {
         return new ToxicBuilder.Delay(client, proxy, name, ToxicType.ACK_DELAY);
     }
 
+    /** {@link #ackDelay(String)} with the server's default name, {@code <type>_<stream>}. */
+    public ToxicBuilder.Delay ackDelay() {
+        return ackDelay(null);
+    }
+
     /** Answers the SYN with a reset: "connection refused", never accepted. */
     public ToxicBuilder.Plain refuse(String name) {
         return new ToxicBuilder.Plain(client, proxy, name, ToxicType.REFUSE, "refuse");
+    }
+
+    /** {@link #refuse(String)} with the server's default name, {@code <type>_<stream>}. */
+    public ToxicBuilder.Plain refuse() {
+        return refuse(null);
     }
 
     /** Drops FIN segments {@code count} times (the kernel retransmits them). */
@@ -159,14 +274,29 @@ public final class Toxics {
         return new ToxicBuilder.Count(client, proxy, name, ToxicType.FIN_DROP_PACKET);
     }
 
+    /** {@link #finDropPacket(String)} with the server's default name, {@code <type>_<stream>}. */
+    public ToxicBuilder.Count finDropPacket() {
+        return finDropPacket(null);
+    }
+
     /** Drops the proxy's SYN to the upstream {@code count} times per dial. */
     public ToxicBuilder.Count upstreamSynDrop(String name) {
         return new ToxicBuilder.Count(client, proxy, name, ToxicType.UPSTREAM_SYN_DROP);
     }
 
+    /** {@link #upstreamSynDrop(String)} with the server's default name, {@code <type>_<stream>}. */
+    public ToxicBuilder.Count upstreamSynDrop() {
+        return upstreamSynDrop(null);
+    }
+
     /** Holds the upstream's SYN-ACK {@code delay} ms: a slow dial. */
     public ToxicBuilder.Delay upstreamSynackDelay(String name) {
         return new ToxicBuilder.Delay(client, proxy, name, ToxicType.UPSTREAM_SYNACK_DELAY);
+    }
+
+    /** {@link #upstreamSynackDelay(String)} with the server's default name, {@code <type>_<stream>}. */
+    public ToxicBuilder.Delay upstreamSynackDelay() {
+        return upstreamSynackDelay(null);
     }
 
     // ---- any type ----

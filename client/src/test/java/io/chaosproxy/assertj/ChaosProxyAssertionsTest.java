@@ -199,6 +199,16 @@ class ChaosProxyAssertionsTest {
         assertThat(p.toxics().get("slow").info().connectionsSeen()).isEqualTo(1);
     }
 
+    @Test
+    void aHandleThatRefusesPacketToxicsSaysWhyAtCreationAndKeepsStreamToxics() {
+        ProxyHandle p = proxy("forwarded").refusePacketToxics("only reachable through port forwarding");
+        assertThatThrownBy(() -> p.toxics().synDrop().count(1).create())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("cannot create packet toxic syn_drop: only reachable through port forwarding");
+        assertThat(p.toxics().list()).isEmpty();
+        assertThat(p.toxics().latency().ms(10).create().info().name()).isEqualTo("latency_downstream");
+    }
+
     /** Counting by kind and verdict, on a record as the packet engine gives it for a SYN dropped twice. */
     @Test
     void droppedCountsSegmentsByKindAndVerdict() {

@@ -44,6 +44,9 @@ public class ChaosProxyContainer extends GenericContainer<ChaosProxyContainer> {
     public static final int DEFAULT_PROXY_PORT_COUNT = 20;
 
     private int proxyPortCount = DEFAULT_PROXY_PORT_COUNT;
+    private Boolean directlyReachable;
+    /** As given: asking the superclass for it would resolve (pull) the image first. */
+    private final DockerImageName imageName;
     private boolean packetEngine = true;
     private final Map<String, Proxy> proxies = new ConcurrentHashMap<>();
     private volatile ChaosProxyClient client;
@@ -60,6 +63,7 @@ public class ChaosProxyContainer extends GenericContainer<ChaosProxyContainer> {
     /** Any image that runs chaos-proxy with its control API on 0.0.0.0:8474. */
     public ChaosProxyContainer(DockerImageName image) {
         super(image);
+        this.imageName = image;
         exposePorts();
         waitingFor(Wait.forHttp("/version").forPort(CONTROL_PORT).forStatusCode(200)
                 .withStartupTimeout(Duration.ofSeconds(60)));
@@ -115,6 +119,28 @@ public class ChaosProxyContainer extends GenericContainer<ChaosProxyContainer> {
     /** The control API's URL from the test's side, e.g. {@code http://localhost:32768}. */
     public String getControlUrl() {
         return "http://" + getHost() + ":" + getControlPort();
+    }
+
+    /**
+     * The project's own images ({@code chaos-proxy:<tag>}, no registry) exist only where someone built them; no
+     * registry publishes them. Fail at once with the command that builds one, instead of after minutes of pull
+     * retries.
+     */
+    @Override
+    protected void doStart() {
+        LocalImage.requirePresent(imageName);
+        super.doStart();
+    }
+
+    /**
+     * Whether the test can reach the container's own address ({@link Proxy#getDirectHost()}): true where the test
+     * runs on the Docker host itself (Linux), false through Docker Desktop's VM. Asked once, with a short connect.
+     */
+    public synchronized boolean isDirectlyReachable() {
+        if (directlyReachable == null) {
+            directlyReachable = DirectAddress.reachable(getNetworkIpAddress(), CONTROL_PORT);
+        }
+        return directlyReachable;
     }
 
     /** The container's IP address on its first network (reachable from the Docker host on Linux). */
@@ -195,6 +221,12 @@ public class ChaosProxyContainer extends GenericContainer<ChaosProxyContainer> {
                     + ", outside the exposed range " + FIRST_PROXY_PORT + "-" + (FIRST_PROXY_PORT + proxyPortCount - 1));
         }
         Proxy p = new Proxy(this, handle, getHost(), getMappedPort(port), port);
+        if (!isDirectlyReachable()) {
+            handle.refusePacketToxics("this test reaches proxy " + name + " only through Docker's port forwarding ("
+                    + getHost() + ":" + getMappedPort(port) + "), which completes handshakes and turns resets into "
+                    + "FINs itself, so a packet toxic could not act on the test's connections; run the test on the "
+                    + "Docker host (Linux) to use packet toxics");
+        }
         proxies.put(name, p);
         return p;
     }
@@ -203,6 +235,7 @@ public class ChaosProxyContainer extends GenericContainer<ChaosProxyContainer> {
     public void stop() {
         proxies.clear();
         client = null;
+        directlyReachable = null;
         super.stop();
     }
 
@@ -228,6 +261,35 @@ public class ChaosProxyContainer extends GenericContainer<ChaosProxyContainer> {
 
         public String getName() {
             return handle.name();
+        }
+
+        /**
+         * The host to connect to where every fault works: the container's own address when the test can reach it
+         * (Linux, the test on the Docker host), else the mapped port's host (packet toxics are then refused at
+         * creation, as Docker's forwarding would hide them).
+         */
+        public String host() {
+            return container.isDirectlyReachable() ? getDirectHost() : host;
+        }
+
+        /** The port that goes with {@link #host()}. */
+        public int port() {
+            return container.isDirectlyReachable() ? originalPort : mappedPort;
+        }
+
+        /** {@code host():port()}. */
+        public String address() {
+            return host() + ":" + port();
+        }
+
+        /** {@code scheme://host():port()}, e.g. {@code uri("http")} for an HTTP upstream. */
+        public java.net.URI uri(String scheme) {
+            return java.net.URI.create(scheme + "://" + address());
+        }
+
+        /** A JDBC URL through the proxy, e.g. {@code jdbcUrl("postgresql", "postgres")}. */
+        public String jdbcUrl(String subprotocol, String database) {
+            return "jdbc:" + subprotocol + "://" + address() + "/" + database;
         }
 
         /** The host a client in the test connects to. */

@@ -39,6 +39,7 @@ public class ChaosProxyExtension
     private static final String CLASS_CONTAINER = "classContainer";
     private static final String STARTED_BY_US = "startedByUs";
     private static final String TEST_CONTAINER = "testContainer";
+    private static final String DECLARED = "declaredProxies";
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
@@ -54,6 +55,37 @@ public class ChaosProxyExtension
                 context.getStore(NS).put(STARTED_BY_US, Boolean.TRUE);
             }
         }
+        ProxyDeclarations declared = ProxyDeclarations.of(testClass);
+        context.getStore(NS).put(DECLARED, declared);
+        ChaosProxyContainer running = runningContainer(context);
+        if (running != null) {
+            declared.all().forEach(running::proxy);
+            ProxyDeclarations.inject(testClass, null, running, declared);
+        }
+    }
+
+    /** The running container of this test or class (or an enclosing class), or null. */
+    static ChaosProxyContainer runningContainer(ExtensionContext context) {
+        ChaosProxyContainer c = context.getStore(NS).get(TEST_CONTAINER, ChaosProxyContainer.class);
+        if (c == null) {
+            c = enclosingContainer(context);
+        }
+        if (c == null) {
+            c = new ChaosProxyExtension().find(context).orElse(null);
+        }
+        return c != null && c.isRunning() ? c : null;
+    }
+
+    private static ProxyDeclarations declarations(ExtensionContext context) {
+        for (Optional<ExtensionContext> c = Optional.of(context); c.isPresent(); c = c.get().getParent()) {
+            ProxyDeclarations found = c.get().getStore(NS).get(DECLARED, ProxyDeclarations.class);
+            if (found != null) {
+                return found;
+            }
+        }
+        ProxyDeclarations made = ProxyDeclarations.of(context.getRequiredTestClass());
+        context.getStore(NS).put(DECLARED, made);
+        return made;
     }
 
     @Override
@@ -79,6 +111,12 @@ public class ChaosProxyExtension
                 context.getStore(NS).put(TEST_CONTAINER, c);
             }
         }
+        ChaosProxyContainer running = runningContainer(context);
+        if (running != null) {
+            ProxyDeclarations declared = declarations(context);
+            declared.all().forEach(running::proxy);
+            ProxyDeclarations.inject(instance.getClass(), instance, running, declared);
+        }
     }
 
     @Override
@@ -93,7 +131,16 @@ public class ChaosProxyExtension
             if (started != null) {
                 started.stop();
             } else if (c != null && c.isRunning()) {
-                c.reset();
+                c.reset(); // every toxic removed, every proxy enabled
+                // A test may have re-pointed a declared proxy: the next one gets it as declared.
+                declarations(context).all().forEach((name, upstream) -> {
+                    if (c.client().hasProxy(name)) {
+                        ProxyHandle handle = c.client().proxy(name);
+                        if (!handle.upstream().equals(upstream)) {
+                            handle.setUpstream(upstream);
+                        }
+                    }
+                });
             }
         }
     }
@@ -123,7 +170,20 @@ public class ChaosProxyExtension
             return c.client();
         }
         ChaosProxy a = pc.findAnnotation(ChaosProxy.class).orElseThrow();
-        ChaosProxyContainer.Proxy proxy = c.proxy(a.name(), a.upstream());
+        ProxyDeclarations declared = declarations(ec);
+        String where = "parameter " + pc.getParameter().getName() + " of " + pc.getDeclaringExecutable().getName();
+        try {
+            declared.declare(a, where);
+        } catch (ExtensionConfigurationException e) {
+            throw new ParameterResolutionException(e.getMessage());
+        }
+        String upstream;
+        try {
+            upstream = declared.upstreamOf(a.name(), where);
+        } catch (ExtensionConfigurationException e) {
+            throw new ParameterResolutionException(e.getMessage());
+        }
+        ChaosProxyContainer.Proxy proxy = c.proxy(a.name(), upstream);
         return type == ProxyHandle.class ? proxy.handle() : proxy;
     }
 
