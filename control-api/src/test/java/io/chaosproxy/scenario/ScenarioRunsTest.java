@@ -87,7 +87,7 @@ class ScenarioRunsTest {
         assertThat(toxicMillis).isLessThan(100);
         assertThat(runMillis).isGreaterThanOrEqualTo(DIAL_TIMEOUT_MILLIS);
         assertThat(record.statusCode()).isEqualTo(200);
-        assertThat(record.headers().firstValue("content-type")).hasValue("application/json");
+        assertThat(record.headers().firstValue("content-type")).hasValue("application/json; charset=utf-8");
         JsonNode json = Reports.mapper().readTree(record.body());
         assertThat(json.get("name").asText()).isEqualTo("upstream-blackholed");
         assertThat(json.get("status").asText()).as(record.body()).isEqualTo(ScenarioRecord.AS_STATED);
