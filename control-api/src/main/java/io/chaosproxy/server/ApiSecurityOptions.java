@@ -40,6 +40,9 @@ final class ApiSecurityOptions {
      */
     ApiSecurity toApiSecurity(CommandLine commandLine, Map<String, String> env) {
         String fromEnv = env.get(TOKEN_VARIABLE);
+        if (fromEnv != null && fromEnv.isEmpty()) {
+            fromEnv = null; // set but empty, as compose passes an unset variable on: no token
+        }
         if (apiToken != null && fromEnv != null && !apiToken.equals(fromEnv)) {
             throw new ParameterException(commandLine, "--api-token and " + TOKEN_VARIABLE
                     + " are both set and differ: give one (preferably the variable)");

@@ -98,8 +98,8 @@ class ScenarioRunsTest {
     void pipelinedRequestsAreAnsweredInOrderEvenWhenTheFirstAnswersLater() throws Exception {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.apiAddress().getPort())) {
             s.setSoTimeout(20_000);
-            s.getOutputStream().write(("POST /scenarios/upstream-refused/run HTTP/1.1\r\nHost: x\r\n"
-                    + "Content-Length: 0\r\n\r\nGET /version HTTP/1.1\r\nHost: x\r\n\r\n")
+            s.getOutputStream().write(("POST /scenarios/upstream-refused/run HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Length: 0\r\n\r\nGET /version HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             String first = readResponse(s.getInputStream());
             String second = readResponse(s.getInputStream());
