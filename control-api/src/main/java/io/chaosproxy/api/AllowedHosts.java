@@ -1,6 +1,7 @@
 package io.chaosproxy.api;
 
 import io.netty.util.NetUtil;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -43,7 +44,7 @@ public final class AllowedHosts {
                 names.add(normal(e));
             }
         }
-        return new AllowedHosts(any, Set.copyOf(names));
+        return new AllowedHosts(any, Collections.unmodifiableSet(names)); // in the order given, for messages
     }
 
     public boolean any() {
