@@ -1,6 +1,7 @@
 package io.chaosproxy.testcontainers;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.chaosproxy.client.ChaosProxyClient;
 import io.chaosproxy.client.ChaosProxyException;
@@ -24,8 +25,8 @@ class ApiTokenContainerTest {
     void theInjectedClientSendsTheTokenAndOthersGet401(ChaosProxyClient client) throws Exception {
         assertThat(client.capabilities().engines()).containsKey("stream");
         ChaosProxyClient anonymous = ChaosProxyClient.connect(URI.create(chaos.getControlUrl()));
-        assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(anonymous::proxies,
-                ChaosProxyException.class).status()).isEqualTo(401);
+        assertThatThrownBy(anonymous::proxies).isInstanceOfSatisfying(ChaosProxyException.class,
+                e -> assertThat(e.status()).isEqualTo(401));
         HttpResponse<String> raw = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create(chaos.getControlUrl() + "/proxies")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(raw.statusCode()).isEqualTo(401);
