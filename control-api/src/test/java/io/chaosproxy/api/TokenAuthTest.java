@@ -21,7 +21,9 @@ class TokenAuthTest {
 
     @AfterEach
     void stop() {
-        server.close();
+        if (server != null) {
+            server.close();
+        }
     }
 
     private static void assertUnauthorized(RawHttp.Reply r, String messagePart) {
@@ -100,6 +102,5 @@ class TokenAuthTest {
     @Test
     void theTokenNeverAppearsInTheSettingsText() {
         assertThat(ApiSecurity.defaults().withApiToken(TOKEN).toString()).doesNotContain(TOKEN).contains("token on");
-        start(ApiSecurity.defaults());
     }
 }
