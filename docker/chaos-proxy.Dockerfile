@@ -25,7 +25,8 @@ COPY chaos-proxy.jar /opt/chaos-proxy/chaos-proxy.jar
 
 USER chaos
 EXPOSE 8474
+# Healthy once the API answers: 200, or 401 when it requires a token (CHAOS_PROXY_API_TOKEN).
 HEALTHCHECK --interval=5s --timeout=3s --start-period=20s --retries=3 \
-    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8474 && printf 'GET /version HTTP/1.0\\r\\n\\r\\n' >&3 && head -c 12 <&3 | grep -q ' 200'"]
+    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8474 && printf 'GET /version HTTP/1.0\\r\\n\\r\\n' >&3 && head -c 12 <&3 | grep -qE ' (200|401)'"]
 ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-Djna.tmpdir=/tmp", "-jar", "/opt/chaos-proxy/chaos-proxy.jar"]
 CMD ["--host", "0.0.0.0"]

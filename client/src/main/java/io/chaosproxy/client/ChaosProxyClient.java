@@ -39,12 +39,15 @@ public final class ChaosProxyClient {
     private final URI base;
     private final HttpClient http;
     private final Duration timeout;
+    /** Sent as {@code Authorization: Bearer ...} when set; never printed. */
+    private final String apiToken;
     final ObjectMapper mapper;
 
-    private ChaosProxyClient(URI base, Duration timeout) {
+    private ChaosProxyClient(URI base, Duration timeout, String apiToken) {
         String s = base.toString();
         this.base = URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
         this.timeout = timeout;
+        this.apiToken = apiToken;
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
         this.mapper = new ObjectMapper()
                 .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -59,12 +62,23 @@ public final class ChaosProxyClient {
 
     /** A client for the control API at this base URI, e.g. {@code http://127.0.0.1:8474}. */
     public static ChaosProxyClient connect(URI baseUri) {
-        return new ChaosProxyClient(baseUri, DEFAULT_TIMEOUT);
+        return new ChaosProxyClient(baseUri, DEFAULT_TIMEOUT, null);
     }
 
     /** The same server, with another timeout for each call (default 30 s). */
     public ChaosProxyClient withTimeout(Duration callTimeout) {
-        return new ChaosProxyClient(base, callTimeout);
+        return new ChaosProxyClient(base, callTimeout, apiToken);
+    }
+
+    /**
+     * The same server, with the API token it requires ({@code --api-token} or {@code CHAOS_PROXY_API_TOKEN}), sent
+     * as {@code Authorization: Bearer TOKEN} on every call; null for none.
+     */
+    public ChaosProxyClient withApiToken(String token) {
+        if (token != null && (token.isBlank() || token.chars().anyMatch(c -> c < 0x21 || c > 0x7e))) {
+            throw new IllegalArgumentException("an API token is printable ASCII without spaces");
+        }
+        return new ChaosProxyClient(base, timeout, token);
     }
 
     public URI baseUri() {
@@ -209,15 +223,17 @@ public final class ChaosProxyClient {
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot write request body: " + e.getMessage(), e);
         }
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
                 .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
-                .method(method, publisher)
-                .build();
+                .method(method, publisher);
+        if (apiToken != null) {
+            request.header("Authorization", "Bearer " + apiToken);
+        }
         HttpResponse<String> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new ChaosProxyException(0, String.valueOf(e.getMessage() == null ? e : e.getMessage()),
                     method, path, e);

@@ -436,4 +436,25 @@ class ChaosProxyClientTest {
         Map<String, ProxyInfo> all = client.proxies();
         assertThat(all.get("tl").toxics()).isEmpty();
     }
+
+    @Test
+    void aTokenProtectedServerNeedsTheClientsToken() {
+        try (ChaosProxyServer guarded = new ChaosProxyServer("127.0.0.1", 0, EngineConfig.defaults(), false,
+                io.chaosproxy.api.ApiSecurity.defaults().withApiToken("t0ken-for-the-client"))) {
+            ChaosProxyClient anonymous = ChaosProxyClient.connect("127.0.0.1", guarded.apiAddress().getPort());
+            assertThatThrownBy(anonymous::proxies).isInstanceOfSatisfying(ChaosProxyException.class,
+                    e -> assertThat(e.status()).isEqualTo(401));
+            assertThatThrownBy(() -> anonymous.withApiToken("wrong").proxies())
+                    .isInstanceOfSatisfying(ChaosProxyException.class, e -> {
+                        assertThat(e.status()).isEqualTo(401);
+                        assertThat(e.getMessage()).contains("wrong API token");
+                    });
+            ChaosProxyClient authorised = anonymous.withApiToken("t0ken-for-the-client")
+                    .withTimeout(Duration.ofSeconds(10));
+            authorised.createProxy("p", "127.0.0.1:" + echo.getLocalPort());
+            assertThat(authorised.proxies()).containsKey("p");
+            assertThat(authorised.toString()).doesNotContain("t0ken");
+        }
+        assertThatThrownBy(() -> client.withApiToken("has space")).isInstanceOf(IllegalArgumentException.class);
+    }
 }

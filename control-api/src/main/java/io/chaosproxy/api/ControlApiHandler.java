@@ -20,7 +20,7 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Receives a whole HTTP request on the event loop, copies what it needs (the request is released by
- * {@link SimpleChannelInboundHandler} on return), finds its route in the {@link RouteTable} and runs it where its
+ * {@link SimpleChannelInboundHandler} on return), lets the {@link RequestGuard} refuse it, finds its route in the {@link RouteTable} and runs it where its
  * kind says: a stream here, anything else on the single control thread. Answers are written on the event loop.
  */
 final class ControlApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -28,14 +28,16 @@ final class ControlApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     private final ExecutorService control;
     private final RouteCalls calls;
     private final ApiErrors errors;
+    private final RequestGuard guard;
     /**
      * Done once this connection's latest answer is handed to the event loop. HTTP/1.1 answers in request order, and
      * a route answered later (a scenario run) must not let a pipelined request's answer overtake it. Event loop only.
      */
     private CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
 
-    ControlApiHandler(RouteTable routes, ExecutorService control, ApiErrors errors) {
+    ControlApiHandler(RouteTable routes, ExecutorService control, ApiErrors errors, RequestGuard guard) {
         this.routes = routes;
+        this.guard = guard;
         this.control = control;
         this.calls = new RouteCalls(errors);
         this.errors = errors;
@@ -49,6 +51,11 @@ final class ControlApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (!request.decoderResult().isSuccess()) {
             respond(ctx, ApiResponse.json(400, "{\"error\":\"bad request\",\"status\":400}"), false);
+            return;
+        }
+        ApiResponse refused = guard.refusal(request);
+        if (refused != null) {
+            answerInTurn(ctx, CompletableFuture.completedFuture(refused), keepAlive);
             return;
         }
         RouteTable.Match match;
@@ -88,6 +95,7 @@ final class ControlApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         if (r.contentType() != null) {
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
         }
+        r.headers().forEach(response.headers()::set);
         HttpUtil.setContentLength(response, r.body().length);
         if (keepAlive) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);

@@ -33,10 +33,22 @@ public final class ControlApiServer implements AutoCloseable {
         this.control = control;
     }
 
-    /** Binds the API; throws IllegalStateException with the OS message if the address is taken. */
+    /** Binds the API with the default protection; see the other {@code start}. */
     public static ControlApiServer start(Transport transport, String host, int port, RouteTable routes,
             ObjectMapper mapper) {
+        return start(transport, host, port, routes, mapper, ApiSecurity.defaults());
+    }
+
+    /**
+     * Binds the API; every request passes the {@link RequestGuard} (browser protection, token) before routing.
+     *
+     * @throws IllegalStateException with the OS message if the address is taken
+     */
+    public static ControlApiServer start(Transport transport, String host, int port, RouteTable routes,
+            ObjectMapper mapper, ApiSecurity security) {
         ApiErrors errors = new ApiErrors(mapper);
+        RequestGuard guard = new RequestGuard(security, errors);
+        RequestIdHeader requestIds = new RequestIdHeader();
         ExecutorService control = Executors.newSingleThreadExecutor(new DefaultThreadFactory("chaos-control", true));
         ChannelGroup connections = new DefaultChannelGroup("chaos-api", GlobalEventExecutor.INSTANCE);
         ServerBootstrap b = new ServerBootstrap()
@@ -47,9 +59,9 @@ public final class ControlApiServer implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.add(ch);
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpServerExpectContinueHandler(),
-                                new HttpObjectAggregator(MAX_BODY_BYTES),
-                                new ControlApiHandler(routes, control, errors));
+                        ch.pipeline().addLast(new HttpServerCodec(), requestIds,
+                                new HttpServerExpectContinueHandler(), new HttpObjectAggregator(MAX_BODY_BYTES),
+                                new ControlApiHandler(routes, control, errors, guard));
                     }
                 });
         ChannelFuture bound = b.bind(new InetSocketAddress(host, port)).awaitUninterruptibly();

@@ -11,10 +11,19 @@ public final class ControlRoutes {
 
     public static void addTo(RouteTable table, ProxyRegistry registry, ObjectMapper mapper, String version,
             Supplier<String> metricsText) {
+        addTo(table, registry, mapper, version, metricsText, ApiSecurity.defaults(), true);
+    }
+
+    /**
+     * @param security the allow-lists requests must keep to
+     * @param apiOnLoopback the API is reachable from this machine only (proxies beyond loopback get a warning)
+     */
+    public static void addTo(RouteTable table, ProxyRegistry registry, ObjectMapper mapper, String version,
+            Supplier<String> metricsText, ApiSecurity security, boolean apiOnLoopback) {
         JsonViews views = new JsonViews(mapper);
         JsonBodies json = new JsonBodies(mapper);
         new InfoRoutes(registry, views, json, version, metricsText).addTo(table);
-        new ProxyRoutes(registry, views, json).addTo(table);
+        new ProxyRoutes(registry, views, json, new ProxyAddressPolicy(security, apiOnLoopback)).addTo(table);
         new ToxicRoutes(registry, views, json).addTo(table);
         // Server-Sent Events, fed by the event bus: served on the event loop, never on the control thread.
         table.stream("GET", "/events", (request, channel) -> EventStream.open(channel, request.query("proxy"),

@@ -10,6 +10,9 @@ import io.chaosproxy.toxic.ToxicType;
 import io.chaosproxy.model.ConnectionEvent;
 import io.chaosproxy.timeline.ConnectionSummary;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 
 /** Renders engine objects in Toxiproxy 2.12's JSON shapes (plus our extra fields where Toxiproxy has none). */
@@ -27,10 +30,20 @@ public final class JsonViews {
         n.put("upstream", proxy.upstreamAddress().toString());
         n.put("enabled", proxy.enabled());
         ArrayNode toxics = n.putArray("toxics");
-        for (Toxic t : proxy.toxicsSnapshot()) {
+        for (Toxic t : inToxiproxyOrder(proxy.toxicsSnapshot())) {
             toxics.add(toxic(t));
         }
         return n;
+    }
+
+    /**
+     * A proxy's toxics as Toxiproxy 2.12 lists them: upstream first, then downstream, each in creation order (the
+     * engine keeps one list in creation order; an update keeps a toxic's place).
+     */
+    static List<Toxic> inToxiproxyOrder(List<Toxic> toxics) {
+        List<Toxic> out = new ArrayList<>(toxics);
+        out.sort(Comparator.comparing(Toxic::stream)); // stable: creation order within a direction
+        return out;
     }
 
     public ObjectNode toxic(Toxic toxic) {

@@ -22,17 +22,18 @@ final class ProxyRoutes {
     private final ProxyRegistry registry;
     private final JsonViews views;
     private final JsonBodies json;
+    private final ProxyAddressPolicy addresses;
 
-    ProxyRoutes(ProxyRegistry registry, JsonViews views, JsonBodies json) {
+    ProxyRoutes(ProxyRegistry registry, JsonViews views, JsonBodies json, ProxyAddressPolicy addresses) {
         this.registry = registry;
         this.views = views;
         this.json = json;
+        this.addresses = addresses;
     }
 
     void addTo(RouteTable table) {
         table.answer("GET", "/proxies", r -> list())
-                .answer("POST", "/proxies", r -> json.json(201, views.proxy(registry.create(
-                        ProxyRequests.proxySpec(json.parse(r.body()), "")))))
+                .answer("POST", "/proxies", this::create)
                 .answer("POST", "/populate", r -> populate(r.body()))
                 .answer("POST", "/reset", r -> reset())
                 .answer("GET", "/proxies/{proxy}", r -> json.json(200, views.proxy(registry.get(r.param("proxy")))))
@@ -51,6 +52,14 @@ final class ProxyRoutes {
         return json.json(200, all);
     }
 
+    private ApiResponse create(ApiRequest r) {
+        ProxySpec spec = ProxyRequests.proxySpec(json.parse(r.body()), "");
+        addresses.check("", spec.listen(), spec.upstream());
+        ApiResponse created = json.json(201, views.proxy(registry.create(spec)));
+        addresses.warnIfExposed(spec.name(), spec.listen());
+        return created;
+    }
+
     private ApiResponse reset() {
         registry.reset();
         return ApiResponse.noContent();
@@ -66,7 +75,11 @@ final class ProxyRoutes {
         HostPort listenAddr = listen == null || listen.isEmpty() ? null : HostPort.parse("listen", listen, true);
         HostPort upstreamAddr = upstream == null || upstream.isEmpty() ? null
                 : HostPort.parse("upstream", upstream, false);
-        return json.json(200, views.proxy(registry.update(proxyName, listenAddr, upstreamAddr, enabled)));
+        addresses.check("", listenAddr, upstreamAddr);
+        ApiResponse updated = json.json(200, views.proxy(registry.update(proxyName, listenAddr, upstreamAddr,
+                enabled)));
+        addresses.warnIfExposed(proxyName, listenAddr);
+        return updated;
     }
 
     private ApiResponse delete(ApiRequest r) {
@@ -110,9 +123,12 @@ final class ProxyRoutes {
         JsonNode array = ProxyRequests.proxyArray(json.parse(body));
         List<ProxySpec> specs = new ArrayList<>();
         for (int i = 0; i < array.size(); i++) {
-            specs.add(ProxyRequests.proxySpec(array.get(i), "[" + i + "]."));
+            ProxySpec spec = ProxyRequests.proxySpec(array.get(i), "[" + i + "].");
+            addresses.check("[" + i + "].", spec.listen(), spec.upstream());
+            specs.add(spec);
         }
         List<Proxy> proxies = registry.populate(specs, ProxyRequests.toxicsOf(array));
+        specs.forEach(s -> addresses.warnIfExposed(s.name(), s.listen()));
         ObjectNode n = json.mapper().createObjectNode();
         ArrayNode a = n.putArray("proxies");
         proxies.forEach(p -> a.add(views.proxy(p)));

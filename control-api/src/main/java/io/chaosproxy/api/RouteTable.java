@@ -11,6 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class RouteTable {
     private final List<Route> routes = new CopyOnWriteArrayList<>();
+    private final List<PathPattern> noTrailingSlash = new CopyOnWriteArrayList<>();
 
     /** A route answered on the control thread; see {@link RouteHandler.Now}. */
     public RouteTable answer(String method, String pattern, RouteHandler.Now handler) {
@@ -25,6 +26,15 @@ public final class RouteTable {
     /** A route that takes over its channel on the event loop; see {@link RouteHandler.Stream}. */
     public RouteTable stream(String method, String pattern, RouteHandler.Stream handler) {
         return add(method, pattern, handler);
+    }
+
+    /**
+     * A path of this pattern written with a trailing slash answers 404 for every method instead of being the same
+     * path (which is the rule elsewhere): where Toxiproxy's clients and tests rely on that.
+     */
+    public RouteTable noTrailingSlash(String pattern) {
+        noTrailingSlash.add(PathPattern.parse(pattern));
+        return this;
     }
 
     /** Synchronized so the duplicate check and the add are one step. */
@@ -48,6 +58,10 @@ public final class RouteTable {
         int q = uri.indexOf('?');
         String path = q < 0 ? uri : uri.substring(0, q);
         List<String> segments = PathPattern.segmentsOf(path);
+        if (path.length() > 1 && path.endsWith("/")
+                && noTrailingSlash.stream().anyMatch(p -> p.match(segments) != null)) {
+            throw new ApiException(404, "not found: " + path);
+        }
         boolean pathKnown = false;
         for (Route r : routes) {
             Map<String, String> params = r.pattern().match(segments);

@@ -18,7 +18,9 @@ final class ToxicRoutes {
     }
 
     void addTo(RouteTable table) {
-        table.answer("GET", "/proxies/{proxy}/toxics", r -> list(r.param("proxy")))
+        // Toxiproxy answers 404 to .../toxics/ (its router has no empty {toxic}); its clients and tests expect that.
+        table.noTrailingSlash("/proxies/{proxy}/toxics")
+                .answer("GET", "/proxies/{proxy}/toxics", r -> list(r.param("proxy")))
                 .answer("POST", "/proxies/{proxy}/toxics", this::add)
                 .answer("GET", "/proxies/{proxy}/toxics/{toxic}",
                         r -> json.json(200, views.toxic(registry.toxic(r.param("proxy"), r.param("toxic")))))
@@ -29,7 +31,7 @@ final class ToxicRoutes {
 
     private ApiResponse list(String proxyName) {
         ArrayNode a = json.mapper().createArrayNode();
-        for (Toxic t : registry.toxics(proxyName)) {
+        for (Toxic t : JsonViews.inToxiproxyOrder(registry.toxics(proxyName))) {
             a.add(views.toxic(t));
         }
         return json.json(200, a);

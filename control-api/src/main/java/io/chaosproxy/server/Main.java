@@ -1,5 +1,6 @@
 package io.chaosproxy.server;
 
+import io.chaosproxy.api.ApiSecurity;
 import io.chaosproxy.config.ConfigLoader;
 import io.chaosproxy.demo.DemoUpstream;
 import io.chaosproxy.engine.EngineConfig;
@@ -17,6 +18,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -64,6 +66,9 @@ public final class Main implements Callable<Integer>, ScenarioHost.Starter {
     @Option(names = "--keep-closed", paramLabel = "N",
             description = "Closed connections each proxy keeps for GET /proxies/{p}/connections (default: ${DEFAULT-VALUE}).")
     int keepClosed = 100;
+
+    @Mixin
+    ApiSecurityOptions apiSecurity = new ApiSecurityOptions();
 
     public static void main(String[] args) {
         leakDetectionOffUnlessAsked();
@@ -126,11 +131,12 @@ public final class Main implements Callable<Integer>, ScenarioHost.Starter {
                     + unavailable.getMessage() + " (use --transport auto)");
             return 2;
         }
+        ApiSecurity security = apiSecurity.toApiSecurity(spec.commandLine(), System.getenv());
         EngineConfig engineConfig = EngineConfig.defaults().withConnectTimeoutMillis(connectTimeoutMillis)
                 .withSeed(seed).withTransport(kind).withClosedConnectionsKept(keepClosed);
         ChaosProxyServer server;
         try {
-            server = new ChaosProxyServer(host, port, engineConfig, !noPacketEngine);
+            server = new ChaosProxyServer(host, port, engineConfig, !noPacketEngine, security);
         } catch (IllegalStateException e) {
             System.err.println("chaos-proxy: " + e.getMessage() + " (see --host, --port)");
             return 1;
@@ -145,6 +151,9 @@ public final class Main implements Callable<Integer>, ScenarioHost.Starter {
                 + new HostPort(host, server.apiAddress().getPort()) + " (transport: "
                 + server.engine().transport().name() + "; "
                 + (packetWhyNot == null ? "packet engine on" : packetWhyNot) + ")");
+        if (security.apiToken() != null) {
+            System.out.println("the control API requires its token (Authorization: Bearer ...)");
+        }
         if (config != null) {
             try {
                 int n = ConfigLoader.load(config, server.registry());

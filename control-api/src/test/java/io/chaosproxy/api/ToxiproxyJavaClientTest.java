@@ -131,7 +131,8 @@ class ToxiproxyJavaClientTest {
         p.toxics().slowClose("sc", ToxicDirection.DOWNSTREAM, 10);
         p.toxics().timeout("to", ToxicDirection.UPSTREAM, 1000).setToxicity(0.5f);
         p.toxics().limitData("ld", ToxicDirection.DOWNSTREAM, 1000);
-        assertThat(p.toxics().getAll()).extracting(t -> t.getName()).containsExactly("bw", "sl", "sc", "to", "ld");
+        // Toxiproxy's order: upstream first, then downstream, each in creation order.
+        assertThat(p.toxics().getAll()).extracting(t -> t.getName()).containsExactly("bw", "to", "sl", "sc", "ld");
         assertThat(p.toxics().get("to").getToxicity()).isEqualTo(0.5f);
         client.reset();
         assertThat(p.toxics().getAll()).isEmpty();

@@ -87,7 +87,7 @@ class ScenarioRunsTest {
         assertThat(toxicMillis).isLessThan(100);
         assertThat(runMillis).isGreaterThanOrEqualTo(DIAL_TIMEOUT_MILLIS);
         assertThat(record.statusCode()).isEqualTo(200);
-        assertThat(record.headers().firstValue("content-type")).hasValue("application/json");
+        assertThat(record.headers().firstValue("content-type")).hasValue("application/json; charset=utf-8");
         JsonNode json = Reports.mapper().readTree(record.body());
         assertThat(json.get("name").asText()).isEqualTo("upstream-blackholed");
         assertThat(json.get("status").asText()).as(record.body()).isEqualTo(ScenarioRecord.AS_STATED);
@@ -98,8 +98,8 @@ class ScenarioRunsTest {
     void pipelinedRequestsAreAnsweredInOrderEvenWhenTheFirstAnswersLater() throws Exception {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.apiAddress().getPort())) {
             s.setSoTimeout(20_000);
-            s.getOutputStream().write(("POST /scenarios/upstream-refused/run HTTP/1.1\r\nHost: x\r\n"
-                    + "Content-Length: 0\r\n\r\nGET /version HTTP/1.1\r\nHost: x\r\n\r\n")
+            s.getOutputStream().write(("POST /scenarios/upstream-refused/run HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Length: 0\r\n\r\nGET /version HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             String first = readResponse(s.getInputStream());
             String second = readResponse(s.getInputStream());

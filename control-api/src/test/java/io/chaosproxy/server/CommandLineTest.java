@@ -1,6 +1,7 @@
 package io.chaosproxy.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.util.ResourceLeakDetector;
 import java.io.ByteArrayOutputStream;
@@ -9,6 +10,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -103,5 +105,52 @@ class CommandLineTest {
             System.setErr(old);
         }
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--config", "proxies.json", "[0].upstream");
+    }
+
+    @Test
+    void helpListsTheProtectionFlags() {
+        assertThat(run("--help").out()).contains("--allowed-hosts", "--api-token", "--metrics-without-token",
+                "--allow-listen", "--allow-upstream", "CHAOS_PROXY_API_TOKEN");
+    }
+
+    @Test
+    void badAllowListsAndHostsAreNamed() {
+        Run listen = run("--allow-listen", "127.0.0.0/8,localhost");
+        assertThat(listen.exitCode()).isEqualTo(2);
+        assertThat(listen.err()).contains("--allow-listen", "\"localhost\"").doesNotContain("\tat ");
+        Run upstream = run("--allow-upstream", "10.0.0.0/40");
+        assertThat(upstream.exitCode()).isEqualTo(2);
+        assertThat(upstream.err()).contains("--allow-upstream", "10.0.0.0/40");
+        Run hosts = run("--allowed-hosts", "https://chaos.example");
+        assertThat(hosts.exitCode()).isEqualTo(2);
+        assertThat(hosts.err()).contains("--allowed-hosts", "https://chaos.example");
+    }
+
+    /** The token comes from the flag or the variable; both differing, or an empty flag, is an error naming them. */
+    @Test
+    void theTokenFromTheFlagOrTheVariable() {
+        assertThat(options().toApiSecurity(Main.commandLine(), Map.of()).apiToken()).isNull();
+        assertThat(options().toApiSecurity(Main.commandLine(), Map.of("CHAOS_PROXY_API_TOKEN", "")).apiToken())
+                .as("set but empty, as compose passes an unset variable on").isNull();
+        assertThat(options().toApiSecurity(Main.commandLine(), Map.of("CHAOS_PROXY_API_TOKEN", "from-env"))
+                .apiToken()).isEqualTo("from-env");
+        ApiSecurityOptions flag = options();
+        flag.apiToken = "from-flag";
+        assertThat(flag.toApiSecurity(Main.commandLine(), Map.of()).apiToken()).isEqualTo("from-flag");
+        assertThat(flag.toApiSecurity(Main.commandLine(), Map.of("CHAOS_PROXY_API_TOKEN", "from-flag")).apiToken())
+                .isEqualTo("from-flag");
+        assertThatThrownBy(() -> flag.toApiSecurity(Main.commandLine(), Map.of("CHAOS_PROXY_API_TOKEN", "other")))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("--api-token and CHAOS_PROXY_API_TOKEN").hasMessageNotContaining("other");
+        ApiSecurityOptions blank = options();
+        blank.apiToken = " ";
+        assertThatThrownBy(() -> blank.toApiSecurity(Main.commandLine(), Map.of()))
+                .hasMessageContaining("--api-token must not be empty");
+        assertThat(options().toApiSecurity(Main.commandLine(), Map.of("CHAOS_PROXY_ALLOWED_HOSTS", "a.svc,b.svc"))
+                .allowedHosts().toString()).isEqualTo("a.svc,b.svc");
+    }
+
+    private static ApiSecurityOptions options() {
+        return new ApiSecurityOptions();
     }
 }

@@ -47,6 +47,8 @@ class LabIT {
     private static final Path COMPOSE = Path.of("/usr/bin/docker-compose");
     private static final String LOOPBACK = InetAddress.getLoopbackAddress().getHostAddress();
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The lab's control API token for this run (the compose file passes CHAOS_PROXY_API_TOKEN on if set). */
+    private static final String TOKEN = "lab-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Path root = Path.of(System.getProperty("lab.root", "..")).toAbsolutePath().normalize();
@@ -69,6 +71,7 @@ class LabIT {
         env.put("LAB_HTTP_PORT", Integer.toString(freePort()));
         env.put("LAB_PROMETHEUS_PORT", Integer.toString(prometheusPort));
         env.put("LAB_GRAFANA_PORT", Integer.toString(freePort()));
+        env.put("CHAOS_PROXY_API_TOKEN", TOKEN); // the lab with a token: Prometheus still scrapes, the test sends it
         shell = new Shell(root, env);
         api = "http://" + LOOPBACK + ":" + apiPort;
         prometheus = "http://" + LOOPBACK + ":" + prometheusPort;
@@ -261,7 +264,7 @@ class LabIT {
 
     private void addToxic(String proxy, String body) throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(api + "/proxies/" + proxy + "/toxics"))
-                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                .header("Authorization", "Bearer " + TOKEN).timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as("POST toxic " + body + ": " + r.body()).isEqualTo(200);
         log("added toxic " + r.body());
@@ -269,7 +272,8 @@ class LabIT {
 
     private void removeToxic(String proxy, String name) throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
-                URI.create(api + "/proxies/" + proxy + "/toxics/" + name)).timeout(Duration.ofSeconds(10)).DELETE()
+                URI.create(api + "/proxies/" + proxy + "/toxics/" + name)).header("Authorization", "Bearer " + TOKEN)
+                .timeout(Duration.ofSeconds(10)).DELETE()
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as("DELETE toxic " + name + ": " + r.body()).isEqualTo(204);
         log("removed toxic " + name);
@@ -348,8 +352,8 @@ class LabIT {
     }
 
     private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + TOKEN)
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static int freePort() throws IOException {

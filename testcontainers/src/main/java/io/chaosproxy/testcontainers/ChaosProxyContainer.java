@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.wait.strategy.HttpWaitStrategy;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
 
@@ -48,6 +49,7 @@ public class ChaosProxyContainer extends GenericContainer<ChaosProxyContainer> {
     /** As given: asking the superclass for it would resolve (pull) the image first. */
     private final DockerImageName imageName;
     private boolean packetEngine = true;
+    private String apiToken;
     private final Map<String, Proxy> proxies = new ConcurrentHashMap<>();
     private volatile ChaosProxyClient client;
 
@@ -65,8 +67,7 @@ public class ChaosProxyContainer extends GenericContainer<ChaosProxyContainer> {
         super(image);
         this.imageName = image;
         exposePorts();
-        waitingFor(Wait.forHttp("/version").forPort(CONTROL_PORT).forStatusCode(200)
-                .withStartupTimeout(Duration.ofSeconds(60)));
+        waitForApi();
         withCreateContainerCmdModifier(cmd -> {
             if (!packetEngine) {
                 return;
@@ -82,6 +83,43 @@ public class ChaosProxyContainer extends GenericContainer<ChaosProxyContainer> {
             caps.add(Capability.NET_ADMIN);
             host.withCapAdd(caps.toArray(new Capability[0]));
         });
+    }
+
+    /** Started once {@code GET /version} answers 200 (with the token, if one is set). */
+    private void waitForApi() {
+        HttpWaitStrategy ready = Wait.forHttp("/version").forPort(CONTROL_PORT).forStatusCode(200);
+        if (apiToken != null) {
+            ready = ready.withHeader("Authorization", "Bearer " + apiToken);
+        }
+        waitingFor(ready.withStartupTimeout(Duration.ofSeconds(60)));
+    }
+
+    /**
+     * Makes the control API require this token (passed in the container's environment as
+     * {@code CHAOS_PROXY_API_TOKEN}, never on its command line); {@link #client()} and the JUnit extension send it.
+     */
+    public ChaosProxyContainer withApiToken(String token) {
+        if (token == null || token.isBlank() || token.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+            throw new IllegalArgumentException("an API token is printable ASCII without spaces");
+        }
+        this.apiToken = token;
+        withEnv("CHAOS_PROXY_API_TOKEN", token);
+        waitForApi();
+        return this;
+    }
+
+    /**
+     * The control API answers only IP addresses and localhost as its Host (DNS-rebinding protection); where Docker
+     * is reached by a name (Docker-in-Docker's "docker"), that name is allowed too.
+     */
+    @Override
+    protected void configure() {
+        super.configure();
+        String host = getHost();
+        boolean literalOrLocal = host.equalsIgnoreCase("localhost") || host.matches("[0-9.]+") || host.contains(":");
+        if (!literalOrLocal && !getEnvMap().containsKey("CHAOS_PROXY_ALLOWED_HOSTS")) {
+            withEnv("CHAOS_PROXY_ALLOWED_HOSTS", host);
+        }
     }
 
     private void exposePorts() {
@@ -160,7 +198,7 @@ public class ChaosProxyContainer extends GenericContainer<ChaosProxyContainer> {
             synchronized (this) {
                 c = client;
                 if (c == null) {
-                    c = ChaosProxyClient.connect(getHost(), getControlPort());
+                    c = ChaosProxyClient.connect(getHost(), getControlPort()).withApiToken(apiToken);
                     client = c;
                 }
             }
