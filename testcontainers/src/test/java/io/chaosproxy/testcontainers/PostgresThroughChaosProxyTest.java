@@ -156,8 +156,10 @@ class PostgresThroughChaosProxyTest {
             assertThat(waited).isBetween(1900L, 8000L);
             System.out.printf("pg syn_drop count 2: connected after %d ms%n", waited);
         }
+        // tag::segments[]
         ConnectionInfo connection = proxy.handle().connectionsSince(mark).get(0);
         ChaosProxyAssertions.assertThat(connection).hasSegments().dropped(SegmentKind.SYN, 2);
+        // end::segments[]
     }
 
     @Test

@@ -17,12 +17,20 @@ import org.testcontainers.images.builder.ImageFromDockerfile;
  * Makes sure the images these tests need exist, building them here (no registry is reachable): chaos-proxy from
  * {@code docker/chaos-proxy.Dockerfile} and the jar Maven just packaged (rebuilt when the jar is newer than the
  * image), and PostgreSQL from Debian's package ({@code src/test/docker/postgres}), both on the offline base image.
- * Without Docker or the base image, the test class is skipped with the reason.
+ * Without Docker or the base image, the test class is skipped with the reason. Registered for every test class of
+ * this module (JUnit's extension autodetection), so the README's examples need no annotation of ours.
  */
-final class TestImages implements BeforeAllCallback {
+public final class TestImages implements BeforeAllCallback {
     static final String CHAOS_PROXY = ChaosProxyContainer.DEFAULT_IMAGE;
     static final String POSTGRES = "chaos-proxy-test-postgres:bookworm";
     static final String BASE = System.getProperty("chaosproxy.baseImage", "chaos-proxy-base:bookworm");
+
+    /**
+     * The name the README's examples use for PostgreSQL (the public image). Here, with no registry, it is an alias
+     * of {@link #POSTGRES} (Debian's PostgreSQL), made only when no such image exists, so the examples run as
+     * written.
+     */
+    static final String README_POSTGRES = "postgres:16";
 
     private static String unavailable;
     private static boolean ready;
@@ -82,6 +90,9 @@ final class TestImages implements BeforeAllCallback {
                         .withBuildArg("BASE_IMAGE", BASE)
                         .get();
                 System.out.printf("built %s in %d ms%n", POSTGRES, (System.nanoTime() - start) / 1_000_000);
+            }
+            if (inspect(docker, README_POSTGRES) == null) {
+                docker.tagImageCmd(POSTGRES, "postgres", "16").exec();
             }
         } catch (Exception e) {
             return "could not build the test images: " + e;

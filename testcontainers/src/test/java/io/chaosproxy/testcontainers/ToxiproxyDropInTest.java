@@ -35,10 +35,11 @@ class ToxiproxyDropInTest {
         network = Network.newNetwork();
         pg = PgSupport.postgres(network);
         pg.start();
-        toxiproxy = new ToxiproxyContainer(DockerImageName.parse(TestImages.CHAOS_PROXY)
+        // tag::drop-in[]
+        toxiproxy = new ToxiproxyContainer(DockerImageName.parse("chaos-proxy:0.1.0-SNAPSHOT")
                 .asCompatibleSubstituteFor("ghcr.io/shopify/toxiproxy"))
-                .withImagePullPolicy(name -> false)
                 .withNetwork(network);
+        // end::drop-in[]
         toxiproxy.start();
         client = new ToxiproxyClient(toxiproxy.getHost(), toxiproxy.getControlPort());
     }
