@@ -1,9 +1,11 @@
 # chaos-proxy: copies the jar Maven built (no build inside the image).
 #
-#   mvn -B -q package -DskipTests
-#   docker build -f docker/chaos-proxy.Dockerfile -t chaos-proxy:local control-api/target
+#   mvn -B -DskipTests install
+#   docker build -f docker/chaos-proxy.Dockerfile -t chaos-proxy:0.1.0-SNAPSHOT -t chaos-proxy:local control-api/target
 #   docker run --rm -p 8474:8474 chaos-proxy:local                         # stream toxics, non-root
 #   docker run --rm -p 8474:8474 --user 0 --cap-add NET_ADMIN chaos-proxy:local   # + packet toxics
+#
+# chaos-proxy:0.1.0-SNAPSHOT is the name ChaosProxyContainer uses by default; chaos-proxy:local is the lab's.
 #
 # The context is control-api/target (only chaos-proxy.jar is used). BASE_IMAGE selects another Java 17+ base
 # (CI: chaos-proxy-base:bookworm, made offline by .ci/offline-images.sh, which already has iptables).

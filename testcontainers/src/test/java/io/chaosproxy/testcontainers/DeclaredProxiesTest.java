@@ -82,8 +82,25 @@ class DeclaredProxiesTest {
         assertThat(get(api.host(), api.port())).contains("version");
     }
 
+    /** What the README says a client sees of a disabled proxy, on each address. */
     @Test
     @Order(3)
+    void aDisabledProxyIsRefusedAtItsOwnAddressAndClosedByDockersForwarder() throws IOException {
+        api.handle().disable();
+        assertThatThrownBy(() -> get(api.host(), api.port())).isInstanceOf(java.net.ConnectException.class)
+                .hasMessageContaining("refused");
+        String viaForwarder;
+        try {
+            viaForwarder = get(api.getHost(), api.getMappedPort());
+        } catch (java.net.SocketException reset) {
+            viaForwarder = "reset: " + reset.getMessage();
+        }
+        System.out.println("disabled proxy through the mapped port: " + (viaForwarder.isEmpty() ? "EOF" : viaForwarder));
+        assertThat(viaForwarder).satisfiesAnyOf(s -> assertThat(s).isEmpty(), s -> assertThat(s).startsWith("reset"));
+    }
+
+    @Test
+    @Order(4)
     @RequiresPacketEngine
     void aPacketEngineTestRunsWhereTheEngineWorks() throws IOException {
         api.toxics().synDrop().count(1).create();
