@@ -29,8 +29,12 @@ public final class ProxyHarness implements AutoCloseable {
     }
 
     public ProxyHarness(EngineConfig config) {
-        this.engine = new ProxyEngine(config.withTransport(transportUnderTest(config.transport())), meters,
-                BuiltInToxics.registry());
+        this(config, BuiltInToxics.registry());
+    }
+
+    /** With a registry of one's own: the built-in toxics and more (see AddingAToxicTest). */
+    public ProxyHarness(EngineConfig config, ToxicTypes types) {
+        this.engine = new ProxyEngine(config.withTransport(transportUnderTest(config.transport())), meters, types);
         this.registry = new ProxyRegistry(engine);
     }
 
