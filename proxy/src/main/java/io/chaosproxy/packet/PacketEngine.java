@@ -358,6 +358,7 @@ public final class PacketEngine implements PacketFaults {
     @Override
     public void forget(String proxyName) {
         logs.remove(proxyName);
+        metrics.forget(proxyName);
     }
 
     @Override
