@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.SocketChannelConfig;
+import io.netty.channel.unix.IntegerUnixChannelOption;
 import java.net.InetSocketAddress;
 
 /**
@@ -29,6 +30,9 @@ final class Dialer {
 
         void failed(DialOutcome outcome, long dialNanos);
     }
+
+    /** setsockopt(SOL_SOCKET = 1, SO_MARK = 36): needs CAP_NET_ADMIN, which the packet engine has when it runs. */
+    private static final IntegerUnixChannelOption SO_MARK = new IntegerUnixChannelOption("SO_MARK", 1, 36);
 
     private final ProxyEngine engine;
 
@@ -59,6 +63,11 @@ final class Dialer {
         options.setAllowHalfClosure(true);
         options.setWriteBufferWaterMark(engine.waterMark());
         options.setAllocator(alloc);
+        int mark = engine.packetFaults().socketMark();
+        if (mark != 0 && !(channel instanceof io.netty.channel.socket.nio.NioSocketChannel)) {
+            // Server-leg packet rules match this mark; NIO cannot set it (packet toxics there act on the client leg).
+            options.setOption(SO_MARK, mark);
+        }
         channel.pipeline().addLast(handler);
         listener.channelCreated(channel);
         // Registering from the channel's own loop completes at once, so the listener runs right here.
