@@ -39,14 +39,20 @@ public final class ControlApiServer implements AutoCloseable {
         ApiErrors errors = new ApiErrors(mapper);
         ExecutorService control = Executors.newSingleThreadExecutor(new DefaultThreadFactory("chaos-control", true));
         ChannelGroup connections = new DefaultChannelGroup("chaos-api", GlobalEventExecutor.INSTANCE);
+        ApiAcceptGuard guard = new ApiAcceptGuard();
         ServerBootstrap b = new ServerBootstrap()
                 .group(transport.group())
                 .channel(transport.serverChannelClass())
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.AUTO_READ, false) // the guard asks for each batch of accepts
+                .handler(guard)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.add(ch);
+                        if (guard.answeredUnavailable(ch)) {
+                            return;
+                        }
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpServerExpectContinueHandler(),
                                 new HttpObjectAggregator(MAX_BODY_BYTES),
                                 new ControlApiHandler(routes, control, errors));
@@ -54,10 +60,12 @@ public final class ControlApiServer implements AutoCloseable {
                 });
         ChannelFuture bound = b.bind(new InetSocketAddress(host, port)).awaitUninterruptibly();
         if (!bound.isSuccess()) {
+            guard.close();
             control.shutdownNow();
             throw new IllegalStateException("cannot listen on " + host + ":" + port + ": "
                     + bound.cause().getMessage(), bound.cause());
         }
+        bound.channel().closeFuture().addListener(f -> guard.close());
         return new ControlApiServer(bound.channel(), connections, control);
     }
 

@@ -4,6 +4,7 @@ import io.chaosproxy.model.DialOutcome;
 import io.chaosproxy.model.HostPort;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
@@ -57,7 +58,14 @@ final class Dialer {
     private void open(InetSocketAddress address, EventLoop loop, ByteBufAllocator alloc, ChannelHandler handler,
             Listener listener, long start) {
         EngineConfig config = engine.config();
-        SocketChannel channel = engine.transport().newSocketChannel(address.getAddress());
+        SocketChannel channel;
+        try {
+            channel = engine.transport().newSocketChannel(address.getAddress());
+        } catch (ChannelException noSocket) {
+            // Typically EMFILE (out of file descriptors): the dial fails like any other, and the client is closed.
+            fail(listener, noSocket, start);
+            return;
+        }
         SocketChannelConfig options = channel.config();
         options.setConnectTimeoutMillis(config.connectTimeoutMillis());
         options.setAllowHalfClosure(true);
