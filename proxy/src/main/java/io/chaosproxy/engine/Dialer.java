@@ -71,11 +71,7 @@ final class Dialer {
         options.setAllowHalfClosure(true);
         options.setWriteBufferWaterMark(engine.waterMark());
         options.setAllocator(alloc);
-        int mark = engine.packetFaults().socketMark();
-        if (mark != 0 && !(channel instanceof io.netty.channel.socket.nio.NioSocketChannel)) {
-            // Server-leg packet rules match this mark; NIO cannot set it (packet toxics there act on the client leg).
-            options.setOption(SO_MARK, mark);
-        }
+        markForPacketRules(options);
         channel.pipeline().addLast(handler);
         listener.channelCreated(channel);
         // Registering from the channel's own loop completes at once, so the listener runs right here.
@@ -97,6 +93,22 @@ final class Dialer {
                 });
             }
         });
+    }
+
+    /**
+     * Server-leg packet rules match only sockets with the packet engine's mark, so another process's connections to
+     * the same upstream are never touched. NIO cannot set it; a failure (no CAP_NET_ADMIN after all) only means
+     * server-leg packet toxics do not see this dial, so the dial goes on.
+     */
+    private void markForPacketRules(SocketChannelConfig options) {
+        int mark = engine.packetFaults().socketMark();
+        if (mark != 0 && engine.transport().kind() != TransportKind.NIO) {
+            try {
+                options.setOption(SO_MARK, mark);
+            } catch (ChannelException notPermitted) {
+                // see above
+            }
+        }
     }
 
     private static void fail(Listener listener, Throwable cause, long start) {

@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * Runs iptables and ip6tables (whichever backend they are, nft or legacy). Every rule the packet engine installs
@@ -145,8 +146,8 @@ final class Iptables {
         return instanceId < 0 || !Instance.running(instanceId);
     }
 
-    private void removeMatching(int family, java.util.function.Predicate<String> chainSelected,
-            java.util.function.Predicate<String> commentSelected) {
+    private void removeMatching(int family, Predicate<String> chainSelected,
+            Predicate<String> commentSelected) {
         if (binary(family) == null) {
             return;
         }
