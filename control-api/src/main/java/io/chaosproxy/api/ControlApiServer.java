@@ -51,14 +51,20 @@ public final class ControlApiServer implements AutoCloseable {
         RequestIdHeader requestIds = new RequestIdHeader();
         ExecutorService control = Executors.newSingleThreadExecutor(new DefaultThreadFactory("chaos-control", true));
         ChannelGroup connections = new DefaultChannelGroup("chaos-api", GlobalEventExecutor.INSTANCE);
+        ApiAcceptGuard acceptGuard = new ApiAcceptGuard();
         ServerBootstrap b = new ServerBootstrap()
                 .group(transport.group())
                 .channel(transport.serverChannelClass())
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.AUTO_READ, false) // the accept guard asks for each batch of accepts
+                .handler(acceptGuard)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.add(ch);
+                        if (acceptGuard.answeredUnavailable(ch)) {
+                            return;
+                        }
                         ch.pipeline().addLast(new HttpServerCodec(), requestIds,
                                 new HttpServerExpectContinueHandler(), new HttpObjectAggregator(MAX_BODY_BYTES),
                                 new ControlApiHandler(routes, control, errors, guard));
@@ -66,10 +72,12 @@ public final class ControlApiServer implements AutoCloseable {
                 });
         ChannelFuture bound = b.bind(new InetSocketAddress(host, port)).awaitUninterruptibly();
         if (!bound.isSuccess()) {
+            acceptGuard.close();
             control.shutdownNow();
             throw new IllegalStateException("cannot listen on " + host + ":" + port + ": "
                     + bound.cause().getMessage(), bound.cause());
         }
+        bound.channel().closeFuture().addListener(f -> acceptGuard.close());
         return new ControlApiServer(bound.channel(), connections, control);
     }
 

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannelConfig;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The handler on a proxy's listening channel: each accepted client channel is configured, given its
@@ -19,6 +18,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ClientAcceptor extends ChannelInboundHandlerAdapter {
     private final Proxy proxy;
+    private final AcceptBackoff.Listener listener = new AcceptBackoff.Listener();
 
     ClientAcceptor(Proxy proxy) {
         this.proxy = proxy;
@@ -43,16 +43,20 @@ final class ClientAcceptor extends ChannelInboundHandlerAdapter {
         });
     }
 
-    /**
-     * Accepting failed (typically EMFILE, out of file descriptors): pause accepting for a second instead of
-     * spinning on an error the next accept would hit again at once.
-     */
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.fireChannelActive();
+        listener.readMore(ctx); // the listener runs with auto-read off: see AcceptBackoff
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        listener.readMore(ctx);
+    }
+
+    /** Accepting failed (typically EMFILE, out of file descriptors): pause, resume, and say so (rate-limited). */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ChannelConfig config = ctx.channel().config();
-        if (config.isAutoRead()) {
-            config.setAutoRead(false);
-            ctx.channel().eventLoop().schedule(() -> config.setAutoRead(true), 1, TimeUnit.SECONDS);
-        }
+        proxy.engine().acceptBackoff().acceptFailed(ctx, listener, cause);
     }
 }

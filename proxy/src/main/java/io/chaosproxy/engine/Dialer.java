@@ -4,11 +4,13 @@ import io.chaosproxy.model.DialOutcome;
 import io.chaosproxy.model.HostPort;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.SocketChannelConfig;
+import io.netty.channel.unix.IntegerUnixChannelOption;
 import java.net.InetSocketAddress;
 
 /**
@@ -29,6 +31,9 @@ final class Dialer {
 
         void failed(DialOutcome outcome, long dialNanos);
     }
+
+    /** setsockopt(SOL_SOCKET = 1, SO_MARK = 36): needs CAP_NET_ADMIN, which the packet engine has when it runs. */
+    private static final IntegerUnixChannelOption SO_MARK = new IntegerUnixChannelOption("SO_MARK", 1, 36);
 
     private final ProxyEngine engine;
 
@@ -53,12 +58,20 @@ final class Dialer {
     private void open(InetSocketAddress address, EventLoop loop, ByteBufAllocator alloc, ChannelHandler handler,
             Listener listener, long start) {
         EngineConfig config = engine.config();
-        SocketChannel channel = engine.transport().newSocketChannel(address.getAddress());
+        SocketChannel channel;
+        try {
+            channel = engine.transport().newSocketChannel(address.getAddress());
+        } catch (ChannelException noSocket) {
+            // Typically EMFILE (out of file descriptors): the dial fails like any other, and the client is closed.
+            fail(listener, noSocket, start);
+            return;
+        }
         SocketChannelConfig options = channel.config();
         options.setConnectTimeoutMillis(config.connectTimeoutMillis());
         options.setAllowHalfClosure(true);
         options.setWriteBufferWaterMark(engine.waterMark());
         options.setAllocator(alloc);
+        markForPacketRules(options);
         channel.pipeline().addLast(handler);
         listener.channelCreated(channel);
         // Registering from the channel's own loop completes at once, so the listener runs right here.
@@ -80,6 +93,22 @@ final class Dialer {
                 });
             }
         });
+    }
+
+    /**
+     * Server-leg packet rules match only sockets with the packet engine's mark, so another process's connections to
+     * the same upstream are never touched. NIO cannot set it; a failure (no CAP_NET_ADMIN after all) only means
+     * server-leg packet toxics do not see this dial, so the dial goes on.
+     */
+    private void markForPacketRules(SocketChannelConfig options) {
+        int mark = engine.packetFaults().socketMark();
+        if (mark != 0 && engine.transport().kind() != TransportKind.NIO) {
+            try {
+                options.setOption(SO_MARK, mark);
+            } catch (ChannelException notPermitted) {
+                // see above
+            }
+        }
     }
 
     private static void fail(Listener listener, Throwable cause, long start) {

@@ -119,6 +119,7 @@ public final class Proxy {
         ServerChannel server = transport.newServerChannel(bindTo.getAddress());
         server.config().setOption(ChannelOption.SO_BACKLOG, 1024);
         server.config().setOption(ChannelOption.SO_REUSEADDR, true);
+        server.config().setAutoRead(false); // ClientAcceptor asks for each batch of accepts (see AcceptBackoff)
         server.pipeline().addLast(new ClientAcceptor(this));
         ChannelFuture bound = transport.group().register(server).awaitUninterruptibly();
         if (bound.isSuccess()) {

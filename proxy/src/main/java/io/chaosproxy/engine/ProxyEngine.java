@@ -3,6 +3,7 @@ package io.chaosproxy.engine;
 import io.chaosproxy.toxic.PacketFaults;
 import io.chaosproxy.metrics.ProxyMetrics;
 import io.chaosproxy.toxic.ToxicTypes;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.WriteBufferWaterMark;
 
@@ -16,15 +17,20 @@ public final class ProxyEngine implements AutoCloseable {
     private final UpstreamResolver resolver = new UpstreamResolver();
     private final Dialer dialer = new Dialer(this);
     private final WriteBufferWaterMark waterMark;
+    private final AcceptBackoff acceptBackoff = new AcceptBackoff("proxy listeners");
     private volatile PacketFaults packetFaults = PacketFaults.unavailable("the packet engine was not started");
 
     public ProxyEngine(EngineConfig config, MeterRegistry meterRegistry, ToxicTypes toxicTypes) {
         this.config = config;
+        ErrorPathWarmUp.run();
         this.transport = Transport.create(config.transport(), config.ioThreads());
         this.metrics = new ProxyMetrics(meterRegistry);
         this.toxicTypes = toxicTypes;
         this.waterMark = new WriteBufferWaterMark(config.writeBufferLowBytes(), config.writeBufferHighBytes());
         events.subscribe(metrics);
+        FunctionCounter.builder("chaosproxy.event.loop.failures", this, e -> LoopFailures.count())
+                .description("throwables that escaped an event-loop thread (0 unless something is badly wrong)")
+                .register(meterRegistry);
     }
 
     public EngineConfig config() {
@@ -62,6 +68,10 @@ public final class ProxyEngine implements AutoCloseable {
 
     UpstreamResolver resolver() {
         return resolver;
+    }
+
+    AcceptBackoff acceptBackoff() {
+        return acceptBackoff;
     }
 
     WriteBufferWaterMark waterMark() {

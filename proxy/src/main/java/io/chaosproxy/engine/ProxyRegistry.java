@@ -113,6 +113,9 @@ public final class ProxyRegistry implements AutoCloseable {
         proxy.disable();
         proxies.remove(name);
         toxicsChanged(proxy, true);
+        // disable() waited for its connections to close (their last events are counted by then): now its series go.
+        engine.packetFaults().forget(name);
+        engine.metrics().forget(name);
     }
 
     /**

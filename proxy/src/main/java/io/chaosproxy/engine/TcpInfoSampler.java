@@ -66,13 +66,11 @@ final class TcpInfoSampler {
             if (channel instanceof EpollSocketChannel) {
                 EpollTcpInfo info = epollInfo == null ? epollInfo = new EpollTcpInfo() : epollInfo;
                 ((EpollSocketChannel) channel).tcpInfo(info);
-                record(leg, info.rtt(), info.rttvar(), info.totalRetrans(), info.lost(), info.sndCwnd(),
-                        info.unacked());
+                record(leg, info.rtt(), info.rttvar(), info.totalRetrans(), info.lost(), info.sndCwnd());
             } else if (channel instanceof IoUringSocketChannel) {
                 IoUringTcpInfo info = uringInfo == null ? uringInfo = new IoUringTcpInfo() : uringInfo;
                 ((IoUringSocketChannel) channel).tcpInfo(info);
-                record(leg, info.rtt(), info.rttvar(), info.totalRetrans(), info.lost(), info.sndCwnd(),
-                        info.unacked());
+                record(leg, info.rtt(), info.rttvar(), info.totalRetrans(), info.lost(), info.sndCwnd());
             }
         } catch (RuntimeException closedMeanwhile) {
             // the socket closed between the check and the read: nothing to sample
@@ -90,10 +88,9 @@ final class TcpInfoSampler {
         }
     }
 
-    private void record(Leg leg, long rtt, long rttvar, long retrans, long lost, long cwnd, long unacked) {
+    private void record(Leg leg, long rtt, long rttvar, long retrans, long lost, long cwnd) {
         int i = leg.ordinal();
-        meters[i].record(rtt, rttvar, Math.max(0, retrans - lastRetrans[i]), Math.max(0, lost - lastLost[i]), cwnd,
-                unacked);
+        meters[i].record(rtt, rttvar, Math.max(0, retrans - lastRetrans[i]), Math.max(0, lost - lastLost[i]), cwnd);
         lastRetrans[i] = Math.max(lastRetrans[i], retrans);
         lastLost[i] = Math.max(lastLost[i], lost);
     }

@@ -16,7 +16,6 @@ import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -25,6 +24,20 @@ import java.util.concurrent.TimeUnit;
 
 /** The event loops and channel classes: io_uring, epoll or NIO (see {@link TransportKind}). */
 public final class Transport implements AutoCloseable {
+    /**
+     * Netty's io_uring multishot accept re-arms itself after a failed accept whatever the channel's auto-read says,
+     * so out of file descriptors a listener failed hundreds of thousands of times a second instead of pausing
+     * ({@link AcceptBackoff}). Single-shot accepts stop when asked. Set before Netty's io_uring classes load (this
+     * class names them first); a value the user gives wins.
+     */
+    static final String ACCEPT_MULTISHOT = "io.netty.iouring.acceptMultiShotEnabled";
+
+    static {
+        if (System.getProperty(ACCEPT_MULTISHOT) == null) {
+            System.setProperty(ACCEPT_MULTISHOT, "false");
+        }
+    }
+
     private final TransportKind kind;
     private final EventLoopGroup group;
     private final Class<? extends ServerChannel> serverChannelClass;
@@ -33,7 +46,7 @@ public final class Transport implements AutoCloseable {
     private Transport(TransportKind kind, IoHandlerFactory factory, int threads,
             Class<? extends ServerChannel> serverChannelClass, Class<? extends SocketChannel> socketChannelClass) {
         this.kind = kind;
-        this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("chaos-io", true), factory);
+        this.group = new MultiThreadIoEventLoopGroup(threads, LoopFailures.threadFactory("chaos-io"), factory);
         this.serverChannelClass = serverChannelClass;
         this.socketChannelClass = socketChannelClass;
     }

@@ -6,6 +6,7 @@ import io.chaosproxy.model.Leg;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -38,11 +39,20 @@ public final class ProxyMetrics implements EventListener {
     /** Not a meter: the cache key of one leg's {@link TcpInfoMeters}. */
     private static final String TCP_INFO_METERS = "tcp_info_meters";
     public static final String TCP_CWND = "chaosproxy.tcp.cwnd";
-    public static final String TCP_UNACKED = "chaosproxy.tcp.unacked";
 
-    private static final Duration[] CONNECT_BUCKETS = buckets(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-            0.25, 0.5, 1, 2.5, 5, 10, 30);
-    private static final Duration[] DURATION_BUCKETS = buckets(0.001, 0.01, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800);
+    /*
+     * Explicit histogram buckets, a decade apart, instead of Micrometer's percentile histograms: every bucket is a
+     * series per proxy (and per tag value), and the budget is 80 series per proxy after a connection (README,
+     * "Metrics"). Each histogram also renders _count, _sum, _max and the +Inf bucket.
+     */
+    /** Dial time: 1 ms to 10 s (dial timeouts are seconds). */
+    static final Duration[] CONNECT_BUCKETS = buckets(0.001, 0.01, 0.1, 1, 10);
+    /** Time to first byte: 1 ms to 1 s. */
+    static final Duration[] FIRST_BYTE_BUCKETS = buckets(0.001, 0.01, 0.1, 1);
+    /** Connection lifetime: 10 ms to 100 s. */
+    static final Duration[] DURATION_BUCKETS = buckets(0.01, 0.1, 1, 10, 100);
+    /** Smoothed RTT from TCP_INFO: 100 µs (loopback, LAN) to 100 ms (far away). */
+    static final double[] RTT_BUCKETS = {0.0001, 0.001, 0.01, 0.1};
 
     private final MeterRegistry registry;
     private final ConcurrentMap<String, AtomicLong> active = new ConcurrentHashMap<>();
@@ -117,7 +127,7 @@ public final class ProxyMetrics implements EventListener {
     private Timer firstByteTimer(String proxy, String leg) {
         return cached(proxy, FIRST_BYTE, leg, () -> Timer.builder(FIRST_BYTE).description("client leg: the server's first byte reached the proxy, from "
                 + "accept (before any toxic delays it); server leg: the server's first byte after the client's")
-                .tags("proxy", proxy, "leg", leg).serviceLevelObjectives(CONNECT_BUCKETS).register(registry),
+                .tags("proxy", proxy, "leg", leg).serviceLevelObjectives(FIRST_BYTE_BUCKETS).register(registry),
                 Timer.class);
     }
 
@@ -128,10 +138,10 @@ public final class ProxyMetrics implements EventListener {
     }
 
     private DistributionSummary bytesSummary(String proxy, String direction) {
+        // No buckets (count, sum and max only): the mean per connection is what the dashboards show.
         return cached(proxy, CONNECTION_BYTES, direction, () -> DistributionSummary.builder(CONNECTION_BYTES).baseUnit("bytes")
                 .description("bytes one connection carried, by direction").tags("proxy", proxy, "direction", direction)
-                .serviceLevelObjectives(1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9).register(registry),
-                DistributionSummary.class);
+                .register(registry), DistributionSummary.class);
     }
 
     /**
@@ -143,7 +153,6 @@ public final class ProxyMetrics implements EventListener {
                 tcpSummary(TCP_RTT, "smoothed round-trip time", proxy, leg, "seconds"),
                 tcpSummary(TCP_RTT_VARIANCE, "round-trip time variance", proxy, leg, "seconds"),
                 tcpSummary(TCP_CWND, "congestion window", proxy, leg, "segments"),
-                tcpSummary(TCP_UNACKED, "segments sent and not yet acknowledged", proxy, leg, "segments"),
                 counter(TCP_RETRANSMITS, "segments retransmitted (TCP_INFO totalRetrans)", "proxy", proxy, "leg", leg),
                 counter(TCP_LOST, "segments the kernel considered lost (TCP_INFO lost)", "proxy", proxy, "leg", leg)),
                 TcpInfoMeters.class);
@@ -151,14 +160,12 @@ public final class ProxyMetrics implements EventListener {
 
     /** One leg's TCP_INFO meters: RTT figures as histograms, retransmissions and losses as counters. */
     public record TcpInfoMeters(DistributionSummary rtt, DistributionSummary rttVariance, DistributionSummary cwnd,
-            DistributionSummary unacked, Counter retransmits, Counter lost) {
+            Counter retransmits, Counter lost) {
 
-        public void record(long rttMicros, long rttVarMicros, long newRetransmits, long newLost, long cwndSegments,
-                long unackedSegments) {
+        public void record(long rttMicros, long rttVarMicros, long newRetransmits, long newLost, long cwndSegments) {
             rtt.record(rttMicros / 1e6);
             rttVariance.record(rttVarMicros / 1e6);
             cwnd.record(cwndSegments);
-            unacked.record(unackedSegments);
             // Incremented even by 0, so the series exist (at 0) before the first retransmission.
             retransmits.increment(newRetransmits);
             lost.increment(newLost);
@@ -175,11 +182,9 @@ public final class ProxyMetrics implements EventListener {
             String unit) {
         DistributionSummary.Builder b = DistributionSummary.builder(name).description(description).baseUnit(unit)
                 .tags("proxy", proxy, "leg", leg);
-        if (unit.equals("seconds")) {
-            b.serviceLevelObjectives(0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                    0.25, 0.5, 1, 2.5);
-        } else {
-            b.serviceLevelObjectives(1, 2, 4, 10, 20, 50, 100, 200, 500, 1000);
+        // Only the RTT gets buckets; its variance and the congestion window are shown as means.
+        if (name.equals(TCP_RTT)) {
+            b.serviceLevelObjectives(RTT_BUCKETS);
         }
         return b.register(registry);
     }
@@ -210,6 +215,21 @@ public final class ProxyMetrics implements EventListener {
                 if (g != null) {
                     registry.remove(g);
                 }
+            }
+        }
+    }
+
+    /**
+     * Removes every series of a deleted proxy from the registry: the meters cached here, its gauges, and any other
+     * meter tagged with it (the packet engine's). Call once its connections are closed, so no event re-creates them.
+     */
+    public void forget(String proxy) {
+        byProxy.remove(proxy);
+        active.remove(proxy);
+        activeToxics.keySet().removeIf(key -> key.get(0).equals(proxy));
+        for (Meter m : List.copyOf(registry.getMeters())) {
+            if (proxy.equals(m.getId().getTag("proxy"))) {
+                registry.remove(m);
             }
         }
     }

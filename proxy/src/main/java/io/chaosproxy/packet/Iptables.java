@@ -11,11 +11,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * Runs iptables and ip6tables (whichever backend they are, nft or legacy). Every rule the packet engine installs
- * carries a {@code chaos-proxy:<proxy>} comment, and every chain is named {@code CHAOS-<hash>}, so rules can be
- * found and removed again, including ones left behind by a previous run.
+ * carries a {@code chaos-proxy:<instance>:<proxy>} comment, and every chain is named {@code CHAOS-<instance>-<hash>},
+ * so rules can be found and removed again, including ones left behind by a run that has ended.
  */
 final class Iptables {
     static final String COMMENT_PREFIX = "chaos-proxy:";
@@ -127,11 +128,26 @@ final class Iptables {
         return rules;
     }
 
+    /** Removes one plan's rules: the jumps to its chain, its other rules (by its comment), and the chain. */
+    void removeChains(int family, String chain, String comment) {
+        removeMatching(family, chain::equals, comment::equals);
+    }
+
     /**
-     * Removes every jump to a chain of ours and the chains themselves. {@code onlyChain} limits it to one chain;
-     * null removes everything carrying our comment (leftovers of a previous run).
+     * Removes the rules and chains of instances that no longer run (and those of versions before instance ids),
+     * never another running instance's.
      */
-    void removeChains(int family, String onlyChain) {
+    void removeStale(int family) {
+        removeMatching(family, chain -> stale(Instance.idIn(chain, CHAIN_PREFIX)),
+                comment -> comment.startsWith(COMMENT_PREFIX) && stale(Instance.idIn(comment, COMMENT_PREFIX)));
+    }
+
+    private static boolean stale(long instanceId) {
+        return instanceId < 0 || !Instance.running(instanceId);
+    }
+
+    private void removeMatching(int family, Predicate<String> chainSelected,
+            Predicate<String> commentSelected) {
         if (binary(family) == null) {
             return;
         }
@@ -139,7 +155,7 @@ final class Iptables {
         Set<String> chains = new LinkedHashSet<>();
         for (List<String> r : rules) {
             if (r.size() >= 2 && r.get(0).equals("-N") && r.get(1).startsWith(CHAIN_PREFIX)
-                    && (onlyChain == null || r.get(1).equals(onlyChain))) {
+                    && chainSelected.test(r.get(1))) {
                 chains.add(r.get(1));
             }
         }
@@ -148,9 +164,8 @@ final class Iptables {
                 continue;
             }
             String target = valueAfter(r, "-j");
-            boolean ours = onlyChain == null ? hasOurComment(r) || (target != null && chains.contains(target))
-                    : onlyChain.equals(target);
-            if (ours) {
+            String comment = valueAfter(r, "--comment");
+            if ((target != null && chains.contains(target)) || (comment != null && commentSelected.test(comment))) {
                 List<String> delete = new ArrayList<>(r);
                 delete.set(0, "-D");
                 tryRun(family, delete);
@@ -160,11 +175,6 @@ final class Iptables {
             tryRun(family, List.of("-F", chain));
             tryRun(family, List.of("-X", chain));
         }
-    }
-
-    private static boolean hasOurComment(List<String> rule) {
-        String c = valueAfter(rule, "--comment");
-        return c != null && c.startsWith(COMMENT_PREFIX);
     }
 
     private static String valueAfter(List<String> words, String option) {

@@ -40,6 +40,7 @@ public final class PacketEngine implements PacketFaults {
     private static final int COPY_RANGE = 128;
     private static final int LOG_CAPACITY = 10_000;
 
+    private final Instance instance = Instance.current();
     private final Iptables iptables;
     private final NfQueue queue;
     private final PacketMetrics metrics;
@@ -104,8 +105,8 @@ public final class PacketEngine implements PacketFaults {
             queue.close();
             return PacketFaults.unavailable(probe);
         }
-        iptables.removeChains(4, null);
-        iptables.removeChains(6, null);
+        iptables.removeStale(4);
+        iptables.removeStale(6);
         PacketEngine engine = new PacketEngine(iptables, queue, new PacketMetrics(meters));
         engine.receiver.start();
         return engine;
@@ -130,7 +131,9 @@ public final class PacketEngine implements PacketFaults {
 
     /** Installs and removes a chain with every kind of rule we use, so a missing match or target shows up now. */
     private static String probeRules(Iptables iptables, int queueNumber) {
-        RulePlan plan = new RulePlan(Iptables.CHAIN_PREFIX + "probe", RulePlan.comment("probe"), Map.of());
+        Instance instance = Instance.current();
+        RulePlan plan = new RulePlan(Iptables.CHAIN_PREFIX + instance.id() + "-probe",
+                RulePlan.comment(instance, "probe"), Map.of());
         try {
             iptables.tryRun(4, List.of("-F", plan.chain()));
             iptables.tryRun(4, List.of("-X", plan.chain()));
@@ -138,9 +141,14 @@ public final class PacketEngine implements PacketFaults {
             for (List<String> rule : plan.chainRules(queueNumber)) {
                 iptables.run(4, rule);
             }
+            // The server leg's rules: a socket mark copied to the connection's mark, and a match on it.
+            iptables.run(4, List.of("-A", plan.chain(), "-p", "tcp", "-m", "mark", "--mark", instance.markText(),
+                    "-j", "CONNMARK", "--set-xmark", instance.markText()));
+            iptables.run(4, List.of("-A", plan.chain(), "-p", "tcp", "-m", "connmark", "--mark",
+                    instance.markText(), "-j", "RETURN"));
             return null;
         } catch (Iptables.Failure e) {
-            return "iptables cannot install the packet engine's rules (NFQUEUE, connbytes, mark, REJECT): "
+            return "iptables cannot install the packet engine's rules (NFQUEUE, connbytes, mark, connmark, REJECT): "
                     + e.getMessage();
         } finally {
             iptables.tryRun(4, List.of("-F", plan.chain()));
@@ -151,6 +159,12 @@ public final class PacketEngine implements PacketFaults {
     @Override
     public String unavailableReason() {
         return null;
+    }
+
+    /** The proxy's dialled sockets carry this instance's mark, so server-leg rules match only them. */
+    @Override
+    public int socketMark() {
+        return instance.socketMark();
     }
 
     /** The NFQUEUE number in use. */
@@ -185,7 +199,7 @@ public final class PacketEngine implements PacketFaults {
         Set<InetAddress> upstreamAddresses = resolve(upstream);
         boolean clientLeg = faults.stream().anyMatch(f -> f.fault().leg() == Leg.CLIENT);
         boolean serverLeg = faults.stream().anyMatch(f -> f.fault().leg() == Leg.SERVER);
-        RulePlan plan = RulePlan.of(proxyName, listen, new ArrayList<>(upstreamAddresses),
+        RulePlan plan = RulePlan.of(instance, proxyName, listen, new ArrayList<>(upstreamAddresses),
                 upstream == null ? 0 : upstream.port(), clientLeg, serverLeg, iptables.hasIpv6());
         ProxyPackets now = new ProxyPackets(proxyName, listen, upstreamAddresses,
                 upstream == null ? 0 : upstream.port(), List.copyOf(faults), plan,
@@ -223,7 +237,7 @@ public final class PacketEngine implements PacketFaults {
         for (Map.Entry<Integer, List<List<String>>> e : plan.jumps().entrySet()) {
             int family = e.getKey();
             try {
-                iptables.removeChains(family, plan.chain());
+                iptables.removeChains(family, plan.chain(), plan.comment());
                 iptables.run(family, List.of("-N", plan.chain()));
                 for (List<String> rule : plan.chainRules(queue.queueNumber())) {
                     iptables.run(family, rule);
@@ -238,7 +252,7 @@ public final class PacketEngine implements PacketFaults {
                 }
             } catch (Iptables.Failure failure) {
                 LOG.log(System.Logger.Level.ERROR, "packet engine: installing rules failed: " + failure.getMessage());
-                iptables.removeChains(family, plan.chain());
+                iptables.removeChains(family, plan.chain(), plan.comment());
                 throw new IllegalStateException("installing packet rules failed: " + failure.getMessage(), failure);
             }
         }
@@ -247,7 +261,7 @@ public final class PacketEngine implements PacketFaults {
     private void removeRules(RulePlan plan) {
         for (int family : plan.jumps().keySet()) {
             try {
-                iptables.removeChains(family, plan.chain());
+                iptables.removeChains(family, plan.chain(), plan.comment());
             } catch (Iptables.Failure failure) {
                 LOG.log(System.Logger.Level.ERROR, "packet engine: removing rules failed: " + failure.getMessage());
             }
@@ -358,6 +372,7 @@ public final class PacketEngine implements PacketFaults {
     @Override
     public void forget(String proxyName) {
         logs.remove(proxyName);
+        metrics.forget(proxyName);
     }
 
     @Override

@@ -48,6 +48,12 @@ public final class PacketMetrics {
                 .record(Duration.ofNanos(nanos));
     }
 
+    /** Drops a deleted proxy's cached meters (their series are removed from the registry with the proxy's others). */
+    void forget(String proxy) {
+        counters.keySet().removeIf(k -> k.get(1).equals(proxy));
+        timers.keySet().removeIf(k -> k.get(1).equals(proxy));
+    }
+
     private Timer timer(String name, String description, String proxy, String leg) {
         return timers.computeIfAbsent(List.of(name, proxy, leg), k -> Timer.builder(name).description(description)
                 .tags("proxy", proxy, "leg", leg).serviceLevelObjectives(BUCKETS).register(registry));

@@ -13,9 +13,14 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The netfilter rules of one proxy: a chain {@code CHAOS-<hash>} that queues control segments (SYN, FIN, RST and
- * the first few packets of a connection) and lets bulk data return at once, and jumps to it scoped to the proxy's
- * listen port (client leg) and its upstream address (server leg), in the families that apply.
+ * The netfilter rules of one proxy: a chain {@code CHAOS-<instance>-<hash>} that queues control segments (SYN, FIN,
+ * RST and the first few packets of a connection) and lets bulk data return at once, and jumps to it scoped to the
+ * proxy's listen port (client leg) and to the proxy's own connections to its upstream (server leg), in the families
+ * that apply.
+ *
+ * <p>Server leg: the proxy's dialled sockets carry {@link Instance#socketMark()} (SO_MARK), so other processes'
+ * connections to the same upstream are never queued. A socket mark is on outgoing packets only; the first rule
+ * copies it to the connection's conntrack mark, which the upstream's answers (the SYN-ACK) carry on the way in.
  */
 record RulePlan(String chain, String comment, Map<Integer, List<List<String>>> jumps) {
     /** The mark a verdict sets (with NF_REPEAT) to have the chain's REJECT rule answer a SYN with a reset. */
@@ -24,11 +29,11 @@ record RulePlan(String chain, String comment, Map<Integer, List<List<String>>> j
     /** Flagless segments after this many packets of a connection (both directions) are never queued. */
     static final int QUEUED_PACKETS = 10;
 
-    static RulePlan of(String proxyName, InetSocketAddress listen, List<InetAddress> upstream, int upstreamPort,
-            boolean clientLeg, boolean serverLeg, boolean ipv6) {
-        String comment = comment(proxyName);
+    static RulePlan of(Instance instance, String proxyName, InetSocketAddress listen, List<InetAddress> upstream,
+            int upstreamPort, boolean clientLeg, boolean serverLeg, boolean ipv6) {
+        String comment = comment(instance, proxyName);
         Map<Integer, List<List<String>>> jumps = new TreeMap<>();
-        String chain = chainName(proxyName);
+        String chain = chainName(instance, proxyName);
         if (clientLeg && listen != null) {
             InetAddress a = listen.getAddress();
             boolean any = a.isAnyLocalAddress();
@@ -58,13 +63,27 @@ record RulePlan(String chain, String comment, Map<Integer, List<List<String>>> j
                 }
                 List<List<String>> list = jumps.computeIfAbsent(family, f -> new ArrayList<>());
                 String port = String.valueOf(upstreamPort);
-                list.add(new ArrayList<>(List.of("OUTPUT", "-p", "tcp", "-d", text(u), "--dport", port)));
-                list.add(new ArrayList<>(List.of("INPUT", "-p", "tcp", "-s", text(u), "--sport", port)));
+                String mark = instance.markText();
+                // Inserted in order at position 1 each, so this one ends up first: the SYN's socket mark becomes the
+                // connection's mark before the jump below looks at it. It ends in CONNMARK (not our chain), on purpose.
+                list.add(new ArrayList<>(List.of("OUTPUT", "-p", "tcp", "-d", text(u), "--dport", port,
+                        "-m", "connmark", "--mark", mark)));
+                list.add(new ArrayList<>(List.of("INPUT", "-p", "tcp", "-s", text(u), "--sport", port,
+                        "-m", "connmark", "--mark", mark)));
+                list.add(new ArrayList<>(List.of("OUTPUT", "-p", "tcp", "-d", text(u), "--dport", port,
+                        "-m", "mark", "--mark", mark, "-j", "CONNMARK", "--set-xmark", mark)));
             }
         }
         for (List<List<String>> list : jumps.values()) {
             for (List<String> rule : list) {
-                rule.addAll(List.of("-m", "comment", "--comment", comment, "-j", chain));
+                int target = rule.indexOf("-j");
+                List<String> tail = List.of("-m", "comment", "--comment", comment);
+                if (target < 0) {
+                    rule.addAll(tail);
+                    rule.addAll(List.of("-j", chain));
+                } else {
+                    rule.addAll(target, tail);
+                }
             }
         }
         return new RulePlan(chain, comment, jumps);
@@ -86,8 +105,8 @@ record RulePlan(String chain, String comment, Map<Integer, List<List<String>>> j
                         "--queue-num", String.valueOf(queue), "--queue-bypass"));
     }
 
-    static String comment(String proxyName) {
-        StringBuilder b = new StringBuilder(Iptables.COMMENT_PREFIX);
+    static String comment(Instance instance, String proxyName) {
+        StringBuilder b = new StringBuilder(Iptables.COMMENT_PREFIX).append(instance.id()).append(':');
         for (char c : proxyName.toCharArray()) {
             b.append(Character.isLetterOrDigit(c) && c < 128 || c == '.' || c == '_' || c == '-' || c == ':' ? c
                     : '_');
@@ -95,10 +114,11 @@ record RulePlan(String chain, String comment, Map<Integer, List<List<String>>> j
         return b.length() > 200 ? b.substring(0, 200) : b.toString();
     }
 
-    static String chainName(String proxyName) {
+    /** At most 6 + 10 + 1 + 10 = 27 characters (iptables allows 28). */
+    static String chainName(Instance instance, String proxyName) {
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(proxyName.getBytes(StandardCharsets.UTF_8));
-            return Iptables.CHAIN_PREFIX + HexFormat.of().formatHex(hash, 0, 5);
+            return Iptables.CHAIN_PREFIX + instance.id() + "-" + HexFormat.of().formatHex(hash, 0, 5);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -24,6 +24,14 @@ public interface PacketFaults extends AutoCloseable {
      */
     void apply(String proxyName, InetSocketAddress listen, HostPort upstream, List<Toxic> packetToxics);
 
+    /**
+     * The SO_MARK the stream engine puts on every socket it dials (0: none), so server-leg packet rules act on this
+     * process's own connections to an upstream and never on another process's.
+     */
+    default int socketMark() {
+        return 0;
+    }
+
     /** Whether packet toxics work here (then {@link #unavailableReason()} is null). */
     default boolean available() {
         return unavailableReason() == null;

@@ -308,13 +308,13 @@ class PacketToxicsTest {
         support.toxic(proxy, "syn_drop", "upstream", Map.of("count", 0));
         String rules = PacketTestSupport.rules();
         System.out.println(rules);
-        assertThat(rules).contains("chaos-proxy:p").contains("NFQUEUE").contains("--queue-bypass");
+        assertThat(rules).contains("chaos-proxy:" + ProcessHandle.current().pid() + ":p").contains("NFQUEUE").contains("--queue-bypass");
         support.remove(proxy, "syn_drop_upstream");
         assertThat(PacketTestSupport.rules()).doesNotContain("chaos-proxy:").doesNotContain("CHAOS-");
         assertThat(connectMillis(proxy, 1000)).isLessThan(100);
 
         support.toxic(proxy, "synack_delay", "upstream", Map.of("delay", 100));
-        assertThat(PacketTestSupport.rules()).contains("chaos-proxy:p");
+        assertThat(PacketTestSupport.rules()).contains("chaos-proxy:" + ProcessHandle.current().pid() + ":p");
         support.faults.close();
         assertThat(PacketTestSupport.rules()).doesNotContain("chaos-proxy:").doesNotContain("CHAOS-");
         assertThat(connectMillis(proxy, 1000)).isLessThan(100);
@@ -326,7 +326,7 @@ class PacketToxicsTest {
                 io.chaosproxy.model.HostPort.parse("listen", "[::1]:0", true),
                 io.chaosproxy.model.HostPort.parse("upstream", "127.0.0.1:" + echo.port(), false), true));
         support.toxic(v6, "syn_drop", "upstream", Map.of("count", 1));
-        assertThat(PacketTestSupport.run("ip6tables", "-S")).contains("chaos-proxy:v6");
+        assertThat(PacketTestSupport.run("ip6tables", "-S")).contains("chaos-proxy:" + ProcessHandle.current().pid() + ":v6");
         long start = System.nanoTime();
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("::1", v6.boundAddress().getPort()), 5000);
