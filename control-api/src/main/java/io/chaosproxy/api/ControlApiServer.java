@@ -33,10 +33,17 @@ public final class ControlApiServer implements AutoCloseable {
         this.control = control;
     }
 
-    /** Binds the API; throws IllegalStateException with the OS message if the address is taken. */
+    /** Binds the API with the default limits; see {@link #start(Transport, String, int, RouteTable, ObjectMapper, ApiLimits)}. */
     public static ControlApiServer start(Transport transport, String host, int port, RouteTable routes,
             ObjectMapper mapper) {
+        return start(transport, host, port, routes, mapper, ApiLimits.defaults());
+    }
+
+    /** Binds the API; throws IllegalStateException with the OS message if the address is taken. */
+    public static ControlApiServer start(Transport transport, String host, int port, RouteTable routes,
+            ObjectMapper mapper, ApiLimits limits) {
         ApiErrors errors = new ApiErrors(mapper);
+        ApiConnectionCap cap = new ApiConnectionCap(limits.maxConnections(), errors);
         ExecutorService control = Executors.newSingleThreadExecutor(new DefaultThreadFactory("chaos-control", true));
         ChannelGroup connections = new DefaultChannelGroup("chaos-api", GlobalEventExecutor.INSTANCE);
         ServerBootstrap b = new ServerBootstrap()
@@ -47,9 +54,13 @@ public final class ControlApiServer implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.add(ch);
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpServerExpectContinueHandler(),
-                                new HttpObjectAggregator(MAX_BODY_BYTES),
-                                new ControlApiHandler(routes, control, errors));
+                        if (!cap.admit(ch)) {
+                            return; // answered 503 (or closed, when even refusals are at their bound)
+                        }
+                        ApiConnectionTimeouts timeouts = new ApiConnectionTimeouts(limits);
+                        ch.pipeline().addLast(timeouts.rawSide(), new HttpServerCodec(), timeouts.requestSide(),
+                                new HttpServerExpectContinueHandler(), new HttpObjectAggregator(MAX_BODY_BYTES),
+                                new ControlApiHandler(routes, control, errors, timeouts, limits.maxPipelined()));
                     }
                 });
         ChannelFuture bound = b.bind(new InetSocketAddress(host, port)).awaitUninterruptibly();

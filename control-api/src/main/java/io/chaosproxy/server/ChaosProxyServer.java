@@ -1,6 +1,7 @@
 package io.chaosproxy.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.chaosproxy.api.ApiLimits;
 import io.chaosproxy.api.ControlApiServer;
 import io.chaosproxy.api.ControlRoutes;
 import io.chaosproxy.api.RouteTable;
@@ -46,6 +47,11 @@ public final class ChaosProxyServer implements AutoCloseable {
      *     iptables); where it cannot run, packet toxics answer 422 with the reason
      */
     public ChaosProxyServer(String host, int port, EngineConfig config, boolean packetEngine) {
+        this(host, port, config, packetEngine, ApiLimits.defaults());
+    }
+
+    /** @param apiLimits timeouts and caps of the control API's connections (see {@link ApiLimits}) */
+    public ChaosProxyServer(String host, int port, EngineConfig config, boolean packetEngine, ApiLimits apiLimits) {
         bindProcessMetrics();
         this.engine = new ProxyEngine(config, meters, BuiltInToxics.registry());
         engine.usePacketFaults(packetEngine ? PacketEngine.start(meters)
@@ -53,10 +59,10 @@ public final class ChaosProxyServer implements AutoCloseable {
         this.registry = new ProxyRegistry(engine);
         ObjectMapper mapper = new ObjectMapper();
         RouteTable routes = new RouteTable();
-        ControlRoutes.addTo(routes, registry, mapper, version(), meters::scrape);
+        ControlRoutes.addTo(routes, registry, mapper, version(), meters::scrape, apiLimits);
         new ScenarioRoutes(registry, scenarioRuns).addTo(routes);
         try {
-            this.api = ControlApiServer.start(engine.transport(), host, port, routes, mapper);
+            this.api = ControlApiServer.start(engine.transport(), host, port, routes, mapper, apiLimits);
         } catch (RuntimeException e) {
             scenarioRuns.close();
             registry.close();

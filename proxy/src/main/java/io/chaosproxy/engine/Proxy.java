@@ -194,6 +194,18 @@ public final class Proxy {
         }
     }
 
+    /**
+     * Enables a disabled proxy, at {@code newListen} if given: the listen address is stored only once the bind has
+     * succeeded, so a failed enable leaves the proxy disabled where it was.
+     */
+    void enableAt(HostPort newListen) {
+        if (enabled) {
+            return;
+        }
+        startListening(newListen == null ? listen : newListen);
+        enabled = true;
+    }
+
     void disable() {
         if (enabled) {
             enabled = false;
