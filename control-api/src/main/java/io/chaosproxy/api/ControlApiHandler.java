@@ -61,7 +61,7 @@ final class ControlApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         waiting++;
         if (!request.decoderResult().isSuccess()) {
-            closing = true;
+            stopReading(ctx);
             answerInTurn(ctx, CompletableFuture.completedFuture(errors.error(400, "malformed HTTP request: the"
                     + " request line or a header is too long (4096 bytes) or not HTTP/1.x")), false);
             return;
@@ -69,7 +69,7 @@ final class ControlApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         if (waiting > maxPipelined) {
             // Answered in turn like any other, then the connection closes: a client that keeps sending without
             // reading could otherwise make us hold its answers without bound.
-            closing = true;
+            stopReading(ctx);
             answerInTurn(ctx, CompletableFuture.completedFuture(errors.error(503, "too many pipelined requests:"
                     + " more than " + maxPipelined + " waiting for their answers on this connection")), false);
             return;
@@ -84,7 +84,7 @@ final class ControlApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         if (match.handler() instanceof RouteHandler.Stream stream) {
             // A stream starts once every earlier answer is written, so it never interleaves with one.
             previous = previous.thenRun(() -> ctx.channel().eventLoop().execute(() -> openStream(ctx, stream, match,
-                    method, uri)));
+                    method, uri, keepAlive)));
             return;
         }
         CompletableFuture<ApiResponse> answer = new CompletableFuture<>();
@@ -108,7 +108,7 @@ final class ControlApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     }
 
     private void openStream(ChannelHandlerContext ctx, RouteHandler.Stream stream, RouteTable.Match match,
-            String method, String uri) {
+            String method, String uri, boolean keepAlive) {
         waiting--;
         try {
             stream.open(match.request(), ctx.channel());
@@ -116,8 +116,14 @@ final class ControlApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             closing = true; // the connection is the stream's now; anything the client sends after is not a request
         } catch (RuntimeException refused) {
             waiting++;
-            respond(ctx, errors.of(refused, method, uri), true);
+            respond(ctx, errors.of(refused, method, uri), keepAlive);
         }
+    }
+
+    /** The connection closes after the answers already due: nothing more is read from it. */
+    private void stopReading(ChannelHandlerContext ctx) {
+        closing = true;
+        ctx.channel().config().setAutoRead(false);
     }
 
     private void respond(ChannelHandlerContext ctx, ApiResponse r, boolean keepAlive) {

@@ -10,6 +10,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
@@ -58,7 +59,10 @@ public final class ControlApiServer implements AutoCloseable {
                             return; // answered 503 (or closed, when even refusals are at their bound)
                         }
                         ApiConnectionTimeouts timeouts = new ApiConnectionTimeouts(limits);
-                        ch.pipeline().addLast(timeouts.rawSide(), new HttpServerCodec(), timeouts.requestSide(),
+                        // The codec's own pipelining bound (128) would close the connection before any answer;
+                        // ControlApiHandler applies ours (answers in order, then 503), so the codec's is lifted.
+                        ch.pipeline().addLast(timeouts.rawSide(),
+                                new HttpServerCodec(new HttpDecoderConfig(), Integer.MAX_VALUE), timeouts.requestSide(),
                                 new HttpServerExpectContinueHandler(), new HttpObjectAggregator(MAX_BODY_BYTES),
                                 new ControlApiHandler(routes, control, errors, timeouts, limits.maxPipelined()));
                     }
