@@ -57,6 +57,27 @@ final class RawHttp implements AutoCloseable {
         }
     }
 
+    /** One request sent as written (no client library escaping the path), answered and closed. */
+    static ApiClient.Reply exchange(int port, String method, String path, byte[] body) throws IOException {
+        try (RawHttp c = new RawHttp(port)) {
+            String head = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                    + "Content-Length: " + (body == null ? 0 : body.length) + "\r\n\r\n";
+            c.socket.getOutputStream().write(head.getBytes(StandardCharsets.UTF_8));
+            if (body != null) {
+                c.socket.getOutputStream().write(body);
+            }
+            String all = c.readUntilClosed();
+            if (all.isEmpty()) {
+                throw new AssertionError(method + " " + path + ": connection closed with no answer");
+            }
+            int status = Integer.parseInt(all.substring(9, 12));
+            int split = all.indexOf("\r\n\r\n");
+            String headers = all.substring(0, split).toLowerCase(java.util.Locale.ROOT);
+            String type = headers.contains("content-type: application/json") ? ApiResponse.JSON : "";
+            return new ApiClient.Reply(status, type, all.substring(split + 4));
+        }
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();
