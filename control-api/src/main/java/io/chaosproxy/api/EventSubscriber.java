@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * can take it again.
  */
 final class EventSubscriber {
+    /** About what one write of a batch carries; an event never splits across batches. */
+    private static final int BATCH_BYTES = 16 * 1024;
+    /**
+     * The socket's send buffer for an event stream. Left to the kernel's autotuning it grows to megabytes, and a
+     * subscriber that does not read would keep taking writes (a syscall per event) long before it looks stuck.
+     */
+    static final int SEND_BUFFER_BYTES = 32 * 1024;
     private final Channel channel;
     private final String proxyFilter;
     private final long budget;
@@ -38,6 +46,7 @@ final class EventSubscriber {
         this.proxyFilter = proxyFilter;
         this.budget = budget;
         this.droppedTotal = droppedTotal;
+        channel.config().setOption(ChannelOption.SO_SNDBUF, SEND_BUFFER_BYTES);
         channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
             @Override
             public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
@@ -83,24 +92,23 @@ final class EventSubscriber {
             discard();
             return;
         }
-        long lost = dropped.getAndSet(0);
+        // What is queued goes out as one HTTP chunk per batch (one copy, one completion listener), not a chunk
+        // per event: with many events per drain, the per-event cost on the subscriber's loop is a copy.
+        while (channel.isWritable() && !queue.isEmpty()) {
+            ByteBuf batch = channel.alloc().buffer(BATCH_BYTES);
+            ByteBuf next;
+            while (batch.readableBytes() < BATCH_BYTES && (next = queue.poll()) != null) {
+                batch.writeBytes(next);
+                next.release();
+            }
+            int written = batch.readableBytes();
+            channel.write(new DefaultHttpContent(batch)).addListener(f -> queued.addAndGet(-written));
+        }
+        // The events lost came after the ones that were queued: the report follows them.
+        long lost = queue.isEmpty() ? dropped.getAndSet(0) : 0;
         if (lost > 0) {
             channel.write(new DefaultHttpContent(Unpooled.copiedBuffer("event: dropped\ndata: {\"dropped\":" + lost
                     + "}\n\n", StandardCharsets.UTF_8)), channel.voidPromise());
-        }
-        // One completion listener per batch, on its last write (writes complete in order), not one per event.
-        long batch = 0;
-        ByteBuf next = channel.isWritable() ? queue.poll() : null;
-        while (next != null) {
-            batch += next.readableBytes();
-            ByteBuf after = channel.isWritable() ? queue.poll() : null;
-            if (after == null) {
-                long written = batch;
-                channel.write(new DefaultHttpContent(next)).addListener(f -> queued.addAndGet(-written));
-            } else {
-                channel.write(new DefaultHttpContent(next), channel.voidPromise());
-            }
-            next = after;
         }
         channel.flush();
     }
