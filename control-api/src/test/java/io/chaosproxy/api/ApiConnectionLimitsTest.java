@@ -129,8 +129,10 @@ class ApiConnectionLimitsTest {
             assertThat(answer).startsWith("HTTP/1.1 503");
             JsonNode body = JSON.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4));
             assertThat(body.get("error").asText()).contains("at most 1", "--api-max-event-streams");
-            assertThat(new ApiClient(port).get("/capabilities").json().get("limits").get("api_max_event_streams")
-                    .asInt()).isEqualTo(1);
+            JsonNode limits = new ApiClient(port).get("/capabilities").json().get("limits");
+            assertThat(limits.get("api_max_event_streams").asInt()).isEqualTo(1);
+            assertThat(limits.get("api_max_connections").asInt()).isEqualTo(ApiLimits.DEFAULT_MAX_CONNECTIONS);
+            assertThat(limits.get("max_heap_bytes").asLong()).isEqualTo(Runtime.getRuntime().maxMemory());
         }
     }
 

@@ -43,7 +43,7 @@ public record AttributeSpec(String name, Kind kind, String unit, Object defaultV
                 BigDecimal v = exact((Number) raw);
                 if (v.compareTo(BigDecimal.valueOf((long) min)) < 0 || v.compareTo(BigDecimal.valueOf((long) max)) > 0) {
                     throw new ValidationException(field, field + " must be between " + (long) min + " and "
-                            + (long) max + " " + unit + ", got " + shortText(v));
+                            + (long) max + " " + unit + ", got " + shortText((Number) raw, v));
                 }
                 return v.longValueExact();
             }
@@ -80,8 +80,11 @@ public record AttributeSpec(String name, Kind kind, String unit, Object defaultV
         return BigDecimal.valueOf(n.longValue());
     }
 
-    /** A number as a user can read it: 1E+300, not three hundred digits. */
-    private static String shortText(BigDecimal v) {
+    /** A number as the user wrote it, near enough: 1.0E24 rather than the double's 24 exact digits. */
+    private static String shortText(Number raw, BigDecimal v) {
+        if (raw instanceof Double || raw instanceof Float) {
+            return raw.toString();
+        }
         String plain = v.toPlainString();
         return plain.length() <= 24 ? plain : v.round(new MathContext(6)).toString();
     }
