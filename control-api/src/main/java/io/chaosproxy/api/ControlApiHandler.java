@@ -34,23 +34,46 @@ final class ControlApiHandler extends SimpleChannelInboundHandler<FullHttpReques
      * a route answered later (a scenario run) must not let a pipelined request's answer overtake it. Event loop only.
      */
     private CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
+    private final ApiConnectionTimeouts timeouts;
+    private final int maxPipelined;
+    /** Requests of this connection read and not yet answered. Event loop only. */
+    private int waiting;
+    /** A refusal that closes the connection is on its way: later requests of the burst are not read. */
+    private boolean closing;
 
-    ControlApiHandler(RouteTable routes, ExecutorService control, ApiErrors errors, RequestGuard guard) {
+    ControlApiHandler(RouteTable routes, ExecutorService control, ApiErrors errors, RequestGuard guard,
+            ApiConnectionTimeouts timeouts, int maxPipelined) {
         this.routes = routes;
         this.guard = guard;
         this.control = control;
         this.calls = new RouteCalls(errors);
         this.errors = errors;
+        this.timeouts = timeouts;
+        this.maxPipelined = maxPipelined;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (closing) {
+            return;
+        }
         String method = request.method().name();
         String uri = request.uri();
         byte[] body = ByteBufUtil.getBytes(request.content());
         boolean keepAlive = HttpUtil.isKeepAlive(request);
+        waiting++;
         if (!request.decoderResult().isSuccess()) {
-            respond(ctx, ApiResponse.json(400, "{\"error\":\"bad request\",\"status\":400}"), false);
+            stopReading(ctx);
+            answerInTurn(ctx, CompletableFuture.completedFuture(errors.error(400, "malformed HTTP request: the"
+                    + " request line or a header is too long (4096 bytes) or not HTTP/1.x")), false);
+            return;
+        }
+        if (waiting > maxPipelined) {
+            // Answered in turn like any other, then the connection closes: a client that keeps sending without
+            // reading could otherwise make us hold its answers without bound.
+            stopReading(ctx);
+            answerInTurn(ctx, CompletableFuture.completedFuture(errors.error(503, "too many pipelined requests:"
+                    + " more than " + maxPipelined + " waiting for their answers on this connection")), false);
             return;
         }
         ApiResponse refused = guard.refusal(request);
@@ -66,7 +89,9 @@ final class ControlApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             return;
         }
         if (match.handler() instanceof RouteHandler.Stream stream) {
-            stream.open(match.request(), ctx.channel());
+            // A stream starts once every earlier answer is written, so it never interleaves with one.
+            previous = previous.thenRun(() -> ctx.channel().eventLoop().execute(() -> openStream(ctx, stream, match,
+                    method, uri, keepAlive)));
             return;
         }
         CompletableFuture<ApiResponse> answer = new CompletableFuture<>();
@@ -89,7 +114,28 @@ final class ControlApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                 .thenAccept(r -> ctx.channel().eventLoop().execute(() -> respond(ctx, r, keepAlive)));
     }
 
-    private static void respond(ChannelHandlerContext ctx, ApiResponse r, boolean keepAlive) {
+    private void openStream(ChannelHandlerContext ctx, RouteHandler.Stream stream, RouteTable.Match match,
+            String method, String uri, boolean keepAlive) {
+        waiting--;
+        try {
+            stream.open(match.request(), ctx.channel());
+            timeouts.streaming();
+            closing = true; // the connection is the stream's now; anything the client sends after is not a request
+        } catch (RuntimeException refused) {
+            waiting++;
+            respond(ctx, errors.of(refused, method, uri), keepAlive);
+        }
+    }
+
+    /** The connection closes after the answers already due: nothing more is read from it. */
+    private void stopReading(ChannelHandlerContext ctx) {
+        closing = true;
+        ctx.channel().config().setAutoRead(false);
+    }
+
+    private void respond(ChannelHandlerContext ctx, ApiResponse r, boolean keepAlive) {
+        waiting--;
+        timeouts.answered();
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(r.status()), Unpooled.wrappedBuffer(r.body()));
         if (r.contentType() != null) {

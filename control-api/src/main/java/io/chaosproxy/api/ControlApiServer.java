@@ -10,6 +10,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
@@ -33,22 +34,36 @@ public final class ControlApiServer implements AutoCloseable {
         this.control = control;
     }
 
-    /** Binds the API with the default protection; see the other {@code start}. */
+    /** Binds the API with the default protection and limits; see the last {@code start}. */
     public static ControlApiServer start(Transport transport, String host, int port, RouteTable routes,
             ObjectMapper mapper) {
-        return start(transport, host, port, routes, mapper, ApiSecurity.defaults());
+        return start(transport, host, port, routes, mapper, ApiSecurity.defaults(), ApiLimits.defaults());
+    }
+
+    /** Binds the API with the default limits. */
+    public static ControlApiServer start(Transport transport, String host, int port, RouteTable routes,
+            ObjectMapper mapper, ApiSecurity security) {
+        return start(transport, host, port, routes, mapper, security, ApiLimits.defaults());
+    }
+
+    /** Binds the API with the default protection. */
+    public static ControlApiServer start(Transport transport, String host, int port, RouteTable routes,
+            ObjectMapper mapper, ApiLimits limits) {
+        return start(transport, host, port, routes, mapper, ApiSecurity.defaults(), limits);
     }
 
     /**
-     * Binds the API; every request passes the {@link RequestGuard} (browser protection, token) before routing.
+     * Binds the API: connections beyond the cap are answered 503; every request passes the {@link RequestGuard}
+     * (browser protection, token) before routing, within the header and idle timeouts.
      *
      * @throws IllegalStateException with the OS message if the address is taken
      */
     public static ControlApiServer start(Transport transport, String host, int port, RouteTable routes,
-            ObjectMapper mapper, ApiSecurity security) {
+            ObjectMapper mapper, ApiSecurity security, ApiLimits limits) {
         ApiErrors errors = new ApiErrors(mapper);
         RequestGuard guard = new RequestGuard(security, errors);
         RequestIdHeader requestIds = new RequestIdHeader();
+        ApiConnectionCap cap = new ApiConnectionCap(limits.maxConnections(), errors);
         ExecutorService control = Executors.newSingleThreadExecutor(new DefaultThreadFactory("chaos-control", true));
         ChannelGroup connections = new DefaultChannelGroup("chaos-api", GlobalEventExecutor.INSTANCE);
         ApiAcceptGuard acceptGuard = new ApiAcceptGuard();
@@ -63,11 +78,19 @@ public final class ControlApiServer implements AutoCloseable {
                     protected void initChannel(Channel ch) {
                         connections.add(ch);
                         if (acceptGuard.answeredUnavailable(ch)) {
-                            return;
+                            return; // out of descriptors: answered 503 from the reserve
                         }
-                        ch.pipeline().addLast(new HttpServerCodec(), requestIds,
-                                new HttpServerExpectContinueHandler(), new HttpObjectAggregator(MAX_BODY_BYTES),
-                                new ControlApiHandler(routes, control, errors, guard));
+                        if (!cap.admit(ch)) {
+                            return; // answered 503 (or closed, when even refusals are at their bound)
+                        }
+                        ApiConnectionTimeouts timeouts = new ApiConnectionTimeouts(limits);
+                        // The codec's own pipelining bound (128) would close the connection before any answer;
+                        // ControlApiHandler applies ours (answers in order, then 503), so the codec's is lifted.
+                        ch.pipeline().addLast(timeouts.rawSide(),
+                                new HttpServerCodec(new HttpDecoderConfig(), Integer.MAX_VALUE), requestIds,
+                                timeouts.requestSide(), new HttpServerExpectContinueHandler(),
+                                new HttpObjectAggregator(MAX_BODY_BYTES),
+                                new ControlApiHandler(routes, control, errors, guard, timeouts, limits.maxPipelined()));
                     }
                 });
         ChannelFuture bound = b.bind(new InetSocketAddress(host, port)).awaitUninterruptibly();

@@ -15,8 +15,11 @@ final class InfoRoutes {
     private final JsonBodies json;
     private final String version;
     private final Supplier<String> metricsText;
+    private final ApiLimits limits;
 
-    InfoRoutes(ProxyRegistry registry, JsonViews views, JsonBodies json, String version, Supplier<String> metricsText) {
+    InfoRoutes(ProxyRegistry registry, JsonViews views, JsonBodies json, String version, Supplier<String> metricsText,
+            ApiLimits limits) {
+        this.limits = limits;
         this.registry = registry;
         this.views = views;
         this.json = json;
@@ -58,6 +61,14 @@ final class InfoRoutes {
         if (why != null) {
             packet.put("reason", why);
         }
+        ObjectNode bounds = n.putObject("limits");
+        bounds.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
+        bounds.put("api_max_connections", limits.maxConnections());
+        bounds.put("api_max_event_streams", limits.maxEventStreams());
+        bounds.put("api_header_timeout_ms", limits.headerTimeout().toMillis());
+        bounds.put("api_idle_timeout_ms", limits.idleTimeout().toMillis());
+        bounds.put("api_max_pipelined_requests", limits.maxPipelined());
+        bounds.put("event_stream_queue_bytes", EventFanOut.QUEUE_BUDGET_BYTES);
         ArrayNode types = n.putArray("toxics");
         for (ToxicType t : registry.engine().toxicTypes().all()) {
             boolean isPacket = t.engine() == ToxicEngine.PACKET;

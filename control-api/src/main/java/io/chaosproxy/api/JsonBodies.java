@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 
-/** Request bodies in, JSON responses out, with Toxiproxy's 400 wording for a body that is not JSON. */
+/** Request bodies in, JSON responses out; a body that is not JSON is a 400 in our own words ({@link JsonSyntax}). */
 final class JsonBodies {
     private final ObjectMapper mapper;
 
@@ -28,9 +28,9 @@ final class JsonBodies {
             }
             return node;
         } catch (JsonProcessingException e) {
-            throw new ApiException(400, "bad request body: " + e.getOriginalMessage());
+            throw new ApiException(400, "bad request body: " + JsonSyntax.describe(e));
         } catch (IOException e) {
-            throw new ApiException(400, "bad request body: " + e.getMessage());
+            throw new ApiException(400, "bad request body: not valid JSON");
         }
     }
 

@@ -82,7 +82,10 @@ final class JsonFields {
         return v.asLong();
     }
 
-    /** A nested object as plain Java values (Long, Double, String, Boolean), for attribute validation. */
+    /**
+     * A nested object as plain Java values (Long, BigInteger, Double, String, Boolean), for attribute validation. An
+     * integer beyond a long stays exact (BigInteger), so the schema rejects it by its bound instead of clamping.
+     */
     Map<String, Object> map(String name) {
         JsonNode v = raw(name);
         if (v == null) {
@@ -98,7 +101,7 @@ final class JsonFields {
 
     private static Object plain(JsonNode v) {
         if (v.isIntegralNumber()) {
-            return v.canConvertToLong() ? (Object) v.asLong() : (Object) v.asDouble();
+            return v.canConvertToLong() ? (Object) v.asLong() : (Object) v.bigIntegerValue();
         }
         if (v.isNumber()) {
             return v.asDouble();

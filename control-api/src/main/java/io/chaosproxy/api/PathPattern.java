@@ -1,6 +1,9 @@
 package io.chaosproxy.api;
 
-import java.net.URLDecoder;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -49,15 +52,57 @@ public final class PathPattern {
         return params;
     }
 
-    /** A request path's non-empty segments, each URL-decoded. */
+    /**
+     * A request path's non-empty segments, each percent-decoded ('+' stays a plus: that rule is for query strings).
+     *
+     * @throws ApiException 400 naming the path when an escape is malformed or decodes to invalid UTF-8
+     */
     static List<String> segmentsOf(String path) {
         List<String> out = new ArrayList<>();
         for (String s : path.split("/")) {
             if (!s.isEmpty()) {
-                out.add(URLDecoder.decode(s, StandardCharsets.UTF_8));
+                out.add(decode(s, path));
             }
         }
         return out;
+    }
+
+    private static String decode(String segment, String path) {
+        if (segment.indexOf('%') < 0) {
+            return segment;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (int i = 0; i < segment.length(); i++) {
+            char c = segment.charAt(i);
+            if (c != '%') {
+                bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+                continue;
+            }
+            int hi = i + 2 < segment.length() ? Character.digit(segment.charAt(i + 1), 16) : -1;
+            int lo = hi < 0 ? -1 : Character.digit(segment.charAt(i + 2), 16);
+            if (lo < 0 || !isAsciiHex(segment.charAt(i + 1)) || !isAsciiHex(segment.charAt(i + 2))) {
+                throw new ApiException(400, "malformed percent-escape in path " + quote(path)
+                        + ": '%' must be followed by two hex digits");
+            }
+            bytes.write(hi * 16 + lo);
+            i += 2;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
+        } catch (CharacterCodingException e) {
+            throw new ApiException(400, "path " + quote(path) + " has percent-escapes that are not valid UTF-8");
+        }
+    }
+
+    private static boolean isAsciiHex(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    }
+
+    /** The path as the client sent it, cut short so an error message stays readable. */
+    private static String quote(String path) {
+        return "\"" + (path.length() > 200 ? path.substring(0, 200) + "..." : path) + "\"";
     }
 
     private static boolean isParam(String segment) {

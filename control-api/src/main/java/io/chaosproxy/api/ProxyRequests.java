@@ -2,6 +2,7 @@ package io.chaosproxy.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.chaosproxy.model.HostPort;
+import io.chaosproxy.model.Names;
 import io.chaosproxy.engine.ProxySpec;
 import io.chaosproxy.engine.ToxicRequest;
 import java.util.ArrayList;
@@ -20,9 +21,7 @@ public final class ProxyRequests {
     public static ProxySpec proxySpec(JsonNode json, String prefix) {
         JsonFields f = new JsonFields(json, prefix);
         String name = f.text("name");
-        if (name == null || name.isEmpty()) {
-            throw new ApiException(400, "missing required field: " + prefix + "name");
-        }
+        Names.check(prefix + "name", name);
         String upstream = f.text("upstream");
         if (upstream == null || upstream.isEmpty()) {
             throw new ApiException(400, "missing required field: " + prefix + "upstream");
@@ -37,7 +36,11 @@ public final class ProxyRequests {
 
     public static ToxicRequest toxicRequest(JsonNode json, String prefix) {
         JsonFields f = new JsonFields(json, prefix);
-        return new ToxicRequest(f.text("name"), f.text("type"), f.text("stream"), f.number("toxicity"),
+        String name = f.text("name");
+        if (name != null && !name.isEmpty()) {
+            Names.check(prefix + "name", name);
+        }
+        return new ToxicRequest(name, f.text("type"), f.text("stream"), f.number("toxicity"),
                 f.map("attributes"), f.map("selector"), f.map("schedule"), f.whole("seed"));
     }
 

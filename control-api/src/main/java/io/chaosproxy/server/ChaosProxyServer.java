@@ -1,6 +1,7 @@
 package io.chaosproxy.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.chaosproxy.api.ApiLimits;
 import io.chaosproxy.api.ApiSecurity;
 import io.chaosproxy.api.ControlApiServer;
 import io.chaosproxy.api.ControlRoutes;
@@ -52,6 +53,20 @@ public final class ChaosProxyServer implements AutoCloseable {
 
     /** @param security the API's allowed Host names, token and allow-lists (the browser protection is always on) */
     public ChaosProxyServer(String host, int port, EngineConfig config, boolean packetEngine, ApiSecurity security) {
+        this(host, port, config, packetEngine, security, ApiLimits.defaults());
+    }
+
+    /** @param apiLimits timeouts and caps of the control API's connections (see {@link ApiLimits}) */
+    public ChaosProxyServer(String host, int port, EngineConfig config, boolean packetEngine, ApiLimits apiLimits) {
+        this(host, port, config, packetEngine, ApiSecurity.defaults(), apiLimits);
+    }
+
+    /**
+     * @param security the API's allowed Host names, token and allow-lists (the browser protection is always on)
+     * @param apiLimits timeouts and caps of the control API's connections (see {@link ApiLimits})
+     */
+    public ChaosProxyServer(String host, int port, EngineConfig config, boolean packetEngine, ApiSecurity security,
+            ApiLimits apiLimits) {
         bindProcessMetrics();
         this.engine = new ProxyEngine(config, meters, BuiltInToxics.registry());
         engine.usePacketFaults(packetEngine ? PacketEngine.start(meters)
@@ -60,10 +75,10 @@ public final class ChaosProxyServer implements AutoCloseable {
         ObjectMapper mapper = new ObjectMapper();
         RouteTable routes = new RouteTable();
         ControlRoutes.addTo(routes, registry, mapper, version(), meters::scrape, security,
-                ApiSecurity.loopbackOnly(host));
+                ApiSecurity.loopbackOnly(host), apiLimits);
         new ScenarioRoutes(registry, scenarioRuns).addTo(routes);
         try {
-            this.api = ControlApiServer.start(engine.transport(), host, port, routes, mapper, security);
+            this.api = ControlApiServer.start(engine.transport(), host, port, routes, mapper, security, apiLimits);
         } catch (RuntimeException e) {
             scenarioRuns.close();
             registry.close();

@@ -1,5 +1,6 @@
 package io.chaosproxy.server;
 
+import io.chaosproxy.api.ApiLimits;
 import io.chaosproxy.api.ApiSecurity;
 import io.chaosproxy.config.ConfigLoader;
 import io.chaosproxy.demo.DemoUpstream;
@@ -70,6 +71,15 @@ public final class Main implements Callable<Integer>, ScenarioHost.Starter {
     @Mixin
     ApiSecurityOptions apiSecurity = new ApiSecurityOptions();
 
+    @Option(names = "--api-max-connections", paramLabel = "N",
+            description = "Control API connections open at once; beyond it a client gets 503 (default: ${DEFAULT-VALUE}).")
+    int apiMaxConnections = ApiLimits.DEFAULT_MAX_CONNECTIONS;
+
+    @Option(names = "--api-max-event-streams", paramLabel = "N",
+            description = "/events subscribers at once, within --api-max-connections; beyond it 503 (default: 64, or"
+                    + " --api-max-connections if lower).")
+    Integer apiMaxEventStreams;
+
     public static void main(String[] args) {
         leakDetectionOffUnlessAsked();
         System.exit(commandLine().execute(args));
@@ -120,6 +130,17 @@ public final class Main implements Callable<Integer>, ScenarioHost.Starter {
         if (keepClosed < 0 || keepClosed > 100_000) {
             throw new ParameterException(spec.commandLine(), "--keep-closed must be between 0 and 100000");
         }
+        if (apiMaxConnections < 1 || apiMaxConnections > 65_536) {
+            throw new ParameterException(spec.commandLine(), "--api-max-connections must be between 1 and 65536");
+        }
+        int eventStreams = apiMaxEventStreams == null
+                ? Math.min(ApiLimits.DEFAULT_MAX_EVENT_STREAMS, apiMaxConnections) : apiMaxEventStreams;
+        if (eventStreams < 0 || eventStreams > apiMaxConnections) {
+            throw new ParameterException(spec.commandLine(),
+                    "--api-max-event-streams must be between 0 and --api-max-connections (" + apiMaxConnections + ")");
+        }
+        ApiLimits apiLimits = ApiLimits.defaults().withMaxConnections(apiMaxConnections)
+                .withMaxEventStreams(eventStreams);
         TransportKind kind = nio ? TransportKind.NIO : transport;
         if (nio && transport != TransportKind.AUTO && transport != TransportKind.NIO) {
             throw new ParameterException(spec.commandLine(), "--nio and --transport " + transport.label()
@@ -136,7 +157,7 @@ public final class Main implements Callable<Integer>, ScenarioHost.Starter {
                 .withSeed(seed).withTransport(kind).withClosedConnectionsKept(keepClosed);
         ChaosProxyServer server;
         try {
-            server = new ChaosProxyServer(host, port, engineConfig, !noPacketEngine, security);
+            server = new ChaosProxyServer(host, port, engineConfig, !noPacketEngine, security, apiLimits);
         } catch (IllegalStateException e) {
             System.err.println("chaos-proxy: " + e.getMessage() + " (see --host, --port)");
             return 1;

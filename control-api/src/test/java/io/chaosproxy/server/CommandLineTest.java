@@ -92,6 +92,16 @@ class CommandLineTest {
     }
 
     @Test
+    void apiLimitsOutOfRangeAreNamed() {
+        Run r = run("--api-max-connections", "0");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--api-max-connections must be between 1 and 65536");
+        r = run("--api-max-connections", "10", "--api-max-event-streams", "11");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--api-max-event-streams must be between 0 and --api-max-connections (10)");
+    }
+
+    @Test
     void badConfigFileIsRejectedNamingTheFileAndField(@TempDir Path dir) throws Exception {
         Path config = dir.resolve("proxies.json");
         Files.writeString(config, "[{\"name\":\"pg\",\"listen\":\"127.0.0.1:0\"}]");

@@ -34,8 +34,12 @@ public final class Proxy {
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicLong acceptedCount = new AtomicLong();
     private final RecentConnections recentlyClosed;
-    private final Counter upstreamBytes;
-    private final Counter downstreamBytes;
+    /**
+     * Registered at the first connection, not when the proxy is built: a proxy whose creation fails (a busy port)
+     * must leave no series behind. Set on any event loop; two loops racing get the same counter from the registry.
+     */
+    private volatile Counter upstreamBytes;
+    private volatile Counter downstreamBytes;
     private volatile HostPort listen;
     private volatile HostPort upstream;
     private volatile boolean enabled;
@@ -50,8 +54,6 @@ public final class Proxy {
         this.upstream = spec.upstream();
         this.enabled = spec.enabled();
         this.recentlyClosed = new RecentConnections(engine.config().closedConnectionsKept());
-        this.upstreamBytes = engine.metrics().bytes(name, Direction.UPSTREAM.jsonName());
-        this.downstreamBytes = engine.metrics().bytes(name, Direction.DOWNSTREAM.jsonName());
     }
 
     public String name() {
@@ -98,7 +100,16 @@ public final class Proxy {
     }
 
     Counter bytesCounter(Direction direction) {
-        return direction == Direction.UPSTREAM ? upstreamBytes : downstreamBytes;
+        Counter c = direction == Direction.UPSTREAM ? upstreamBytes : downstreamBytes;
+        if (c == null) {
+            c = engine.metrics().bytes(name, direction.jsonName());
+            if (direction == Direction.UPSTREAM) {
+                upstreamBytes = c;
+            } else {
+                downstreamBytes = c;
+            }
+        }
+        return c;
     }
 
     // ---- listener lifecycle (control thread) ----
@@ -195,6 +206,18 @@ public final class Proxy {
             startListening();
             enabled = true;
         }
+    }
+
+    /**
+     * Enables a disabled proxy, at {@code newListen} if given: the listen address is stored only once the bind has
+     * succeeded, so a failed enable leaves the proxy disabled where it was.
+     */
+    void enableAt(HostPort newListen) {
+        if (enabled) {
+            return;
+        }
+        startListening(newListen == null ? listen : newListen);
+        enabled = true;
     }
 
     void disable() {

@@ -2,6 +2,7 @@ package io.chaosproxy.engine;
 
 import io.chaosproxy.metrics.ProxyMetrics;
 import io.chaosproxy.model.HostPort;
+import io.chaosproxy.model.Names;
 import io.chaosproxy.toxic.Attributes;
 import io.chaosproxy.toxic.Schedule;
 import io.chaosproxy.toxic.Selector;
@@ -85,20 +86,16 @@ public final class ProxyRegistry implements AutoCloseable {
     public synchronized Proxy update(String name, HostPort listen, HostPort upstream, Boolean enabled) {
         Proxy proxy = get(name);
         boolean willBeEnabled = enabled == null ? proxy.enabled() : enabled;
-        if (listen != null && !proxy.listensOn(listen)) {
-            if (willBeEnabled && proxy.enabled()) {
+        boolean moves = listen != null && !proxy.listensOn(listen);
+        // The one step that can fail (a bind) comes first, so a failure leaves the proxy exactly as it was.
+        if (willBeEnabled && proxy.enabled() && moves) {
+            proxy.changeListen(listen);
+        } else if (willBeEnabled && !proxy.enabled()) {
+            proxy.enableAt(moves ? listen : null);
+        } else if (!willBeEnabled) {
+            proxy.disable();
+            if (moves) {
                 proxy.changeListen(listen);
-            } else {
-                // Rebinding happens below when enabling; remember where to listen.
-                proxy.disable();
-                proxy.changeListen(listen);
-            }
-        }
-        if (enabled != null && enabled != proxy.enabled()) {
-            if (enabled) {
-                proxy.enable();
-            } else {
-                proxy.disable();
             }
         }
         if (upstream != null) {
@@ -120,8 +117,8 @@ public final class ProxyRegistry implements AutoCloseable {
 
     /**
      * Creates or replaces many proxies at once, as Toxiproxy's {@code /populate} and config files do. A proxy with
-     * the same name, listen and upstream is kept untouched, with its toxics and connections. If any bind fails,
-     * everything done so far is undone.
+     * the same name, listen and upstream is kept untouched, with its toxics and connections. New listeners are bound
+     * before any running proxy is touched, so a failed bind changes nothing.
      */
     public synchronized List<Proxy> populate(List<ProxySpec> specs, Map<String, List<ToxicRequest>> toxicsByProxy) {
         Map<String, ProxySpec> unique = new LinkedHashMap<>();
@@ -144,45 +141,54 @@ public final class ProxyRegistry implements AutoCloseable {
             }
             toxics.put(e.getKey(), built);
         }
-        List<Runnable> undo = new ArrayList<>();
+        // Bind every new listener while nothing else has changed yet: a bind that fails (a busy port) then leaves
+        // the existing proxies, their open connections and their gauges exactly as they were.
+        Map<String, Proxy> started = new LinkedHashMap<>();
+        List<ProxySpec> sameAddressReplacements = new ArrayList<>();
         List<Proxy> result = new ArrayList<>();
         try {
             for (ProxySpec spec : unique.values()) {
                 Proxy existing = proxies.get(spec.name());
                 if (existing != null && existing.listensOn(spec.listen())
                         && existing.upstreamAddress().equals(spec.upstream())) {
-                    result.add(existing);
                     continue;
                 }
-                if (existing != null) {
-                    existing.disable();
-                    proxies.remove(spec.name());
-                    toxicsChanged(existing, true);
-                    undo.add(() -> {
-                        proxies.put(spec.name(), existing);
-                        existing.enable();
-                    });
+                if (existing != null && spec.enabled() && holdsPort(existing, spec.listen())) {
+                    sameAddressReplacements.add(spec); // its port frees only when the old proxy stops
+                    continue;
                 }
                 Proxy created = new Proxy(engine, spec);
                 if (spec.enabled()) {
                     created.startListening();
                 }
-                proxies.put(spec.name(), created);
-                undo.add(() -> {
-                    created.disable();
-                    proxies.remove(spec.name());
-                });
-                result.add(created);
+                started.put(spec.name(), created);
+            }
+            // Last, the replacements that need their predecessor's port: only these touch a running proxy first.
+            for (ProxySpec spec : sameAddressReplacements) {
+                started.put(spec.name(), replaceInPlace(proxies.get(spec.name()), spec));
             }
         } catch (RuntimeException e) {
-            for (int i = undo.size() - 1; i >= 0; i--) {
-                try {
-                    undo.get(i).run();
-                } catch (RuntimeException ignored) {
-                    // best effort: the original failure is what the user needs to see
+            for (Map.Entry<String, Proxy> s : started.entrySet()) {
+                s.getValue().disable();
+                if (sameAddressReplacements.stream().anyMatch(r -> r.name().equals(s.getKey()))) {
+                    reviveQuietly(proxies.get(s.getKey()));
                 }
             }
             throw e;
+        }
+        for (ProxySpec spec : unique.values()) {
+            Proxy existing = proxies.get(spec.name());
+            Proxy created = started.get(spec.name());
+            if (created == null) {
+                result.add(existing);
+                continue;
+            }
+            if (existing != null) {
+                existing.disable();
+                toxicsChanged(existing, true);
+            }
+            proxies.put(spec.name(), created);
+            result.add(created);
         }
         for (Map.Entry<String, List<Toxic>> e : toxics.entrySet()) {
             Proxy p = proxies.get(e.getKey());
@@ -192,6 +198,37 @@ public final class ProxyRegistry implements AutoCloseable {
             }
         }
         return result;
+    }
+
+    /** Whether a proxy is bound to the port {@code wanted} asks for, so a replacement cannot bind beside it. */
+    private static boolean holdsPort(Proxy existing, HostPort wanted) {
+        return existing.boundAddress() != null && wanted.port() != 0
+                && existing.boundAddress().getPort() == wanted.port();
+    }
+
+    /**
+     * Replaces a proxy by one on the same port: the old one must stop first. Should the port be taken in between (by
+     * another process), the old proxy listens again and the error is reported.
+     */
+    private static Proxy replaceInPlace(Proxy existing, ProxySpec spec) {
+        existing.disable();
+        Proxy created = new Proxy(existing.engine(), spec);
+        try {
+            created.startListening();
+        } catch (RuntimeException e) {
+            reviveQuietly(existing);
+            throw e;
+        }
+        return created;
+    }
+
+    /** Undoing a replacement: the old proxy listens again (its connections are gone: they could not be kept). */
+    private static void reviveQuietly(Proxy old) {
+        try {
+            old.enable();
+        } catch (RuntimeException portTakenMeanwhile) {
+            // the original failure is what the user needs to see
+        }
     }
 
     /** Every proxy enabled, every toxic removed; proxies kept. */
@@ -359,7 +396,7 @@ public final class ProxyRegistry implements AutoCloseable {
         double toxicity = request.toxicity() == null ? 1.0 : checkToxicity(request.toxicity());
         Attributes attributes = type.schema().merge(type.schema().defaults(), request.attributes());
         String name = request.name() == null || request.name().isEmpty()
-                ? type.name() + "_" + stream.jsonName() : request.name();
+                ? type.name() + "_" + stream.jsonName() : Names.check("name", request.name());
         Selector selector = Selector.parse(request.selector());
         Schedule schedule = Schedule.parse(request.schedule());
         boolean armed = schedule == null || schedule.startAfterMs() == 0;
@@ -375,9 +412,7 @@ public final class ProxyRegistry implements AutoCloseable {
     }
 
     private static void requireName(String name) {
-        if (name == null || name.isEmpty()) {
-            throw new ValidationException("name", "missing required field: name");
-        }
+        Names.check("name", name);
     }
 
     @Override

@@ -1,6 +1,9 @@
 package io.chaosproxy.toxic;
 
 import io.chaosproxy.model.ValidationException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.MathContext;
 import java.util.List;
 
 /**
@@ -36,12 +39,13 @@ public record AttributeSpec(String name, Kind kind, String unit, Object defaultV
                 if (!(raw instanceof Number) || !isWhole((Number) raw)) {
                     throw new ValidationException(field, field + " must be a whole number (" + unit + ")");
                 }
-                long v = ((Number) raw).longValue();
-                if (v < min || v > max) {
+                // Compared exactly, never through longValue(): 1e24 or 2^64 must be refused, not clamped to 2^63-1.
+                BigDecimal v = exact((Number) raw);
+                if (v.compareTo(BigDecimal.valueOf((long) min)) < 0 || v.compareTo(BigDecimal.valueOf((long) max)) > 0) {
                     throw new ValidationException(field, field + " must be between " + (long) min + " and "
-                            + (long) max + " " + unit + ", got " + v);
+                            + (long) max + " " + unit + ", got " + shortText((Number) raw, v));
                 }
-                return v;
+                return v.longValueExact();
             }
             case NUMBER: {
                 if (!(raw instanceof Number)) {
@@ -61,6 +65,28 @@ public record AttributeSpec(String name, Kind kind, String unit, Object defaultV
                 return raw;
             }
         }
+    }
+
+    private static BigDecimal exact(Number n) {
+        if (n instanceof BigInteger b) {
+            return new BigDecimal(b);
+        }
+        if (n instanceof BigDecimal d) {
+            return d;
+        }
+        if (n instanceof Double || n instanceof Float) {
+            return new BigDecimal(n.doubleValue());
+        }
+        return BigDecimal.valueOf(n.longValue());
+    }
+
+    /** A number as the user wrote it, near enough: 1.0E24 rather than the double's 24 exact digits. */
+    private static String shortText(Number raw, BigDecimal v) {
+        if (raw instanceof Double || raw instanceof Float) {
+            return raw.toString();
+        }
+        String plain = v.toPlainString();
+        return plain.length() <= 24 ? plain : v.round(new MathContext(6)).toString();
     }
 
     private static boolean isWhole(Number n) {
