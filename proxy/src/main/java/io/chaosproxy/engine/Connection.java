@@ -414,6 +414,8 @@ public final class Connection implements Dialer.Listener, ConnectGates.Owner, Re
             return;
         }
         reason = why;
+        // The closed event first: a summary read meanwhile that says "closed" then always ends with it.
+        log.closed(why);
         moveTo(ConnectionState.CLOSED);
         if (gates != null) {
             gates.connectionEnded();
@@ -434,7 +436,6 @@ public final class Connection implements Dialer.Listener, ConnectGates.Owner, Re
                 channel.close();
             }
         }
-        log.closed(why);
         proxy.forget(this);
     }
 
