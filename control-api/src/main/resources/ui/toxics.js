@@ -25,12 +25,14 @@ function toxicForm(type, toxic) {
   return `
     <p class="muted">${esc(type.description)} <span class="badge">${esc(type.phase)}</span>
       <span class="badge ${type.engine}">${esc(type.engine)} engine</span></p>
-    ${field('Name', 'name', `<input name="name" value="${esc(toxic?.name ?? type.type + '_' + (toxic?.stream ?? 'downstream'))}" ${toxic ? 'readonly' : ''}>`)}
+    ${field('Name', 'name', `<input name="name" value="${esc(toxic?.name ?? '')}" placeholder="${esc(type.type)}_&lt;stream&gt;" ${toxic ? 'readonly' : ''}>`, toxic ? '' : 'empty: the type and stream')}
     ${field('Stream', 'stream', `<select name="stream" ${toxic ? 'disabled' : ''}>${['downstream', 'upstream'].map((s) =>
       `<option ${s === (toxic?.stream ?? 'downstream') ? 'selected' : ''}>${s}</option>`).join('')}</select>`,
       'upstream = client to server')}
     ${field('Toxicity', 'toxicity', `<input name="toxicity" type="number" step="any" value="${esc(toxic?.toxicity ?? 1)}">`, '0 to 1: the chance it applies')}
     ${type.attributes.map((a) => attributeInput(a, toxic?.attributes?.[a.name])).join('')}
+    ${toxic ? `<p class="hint">Selector, schedule and seed are set when a toxic is added (an update changes toxicity
+      and attributes): ${esc(JSON.stringify({ selector: toxic.selector, schedule: toxic.schedule, seed: toxic.seed }))}</p>` : `
     <fieldset><legend>Selector (optional)</legend>
       ${field('first', 'selector.first', `<input name="sel-first" type="number" value="${esc(sel.first ?? '')}">`, 'only the first N connections')}
       ${field('every', 'selector.every', `<input name="sel-every" type="number" value="${esc(sel.every ?? '')}">`, 'every Nth connection')}
@@ -42,6 +44,7 @@ function toxicForm(type, toxic) {
       ${field('duration (ms)', 'schedule.duration_ms', `<input name="sch-duration" type="number" value="${esc(sch.duration_ms ?? '')}">`, '0 or empty: until removed')}
     </fieldset>
     ${field('Seed', 'seed', `<input name="seed" type="number" value="${esc(toxic?.seed ?? '')}">`, 'optional: replayable random choices')}
+    `}
     <div class="form-error" role="alert" hidden></div>`;
 }
 
@@ -51,13 +54,14 @@ function toxicBody(form, type, editing) {
   const num = (n) => (el(n).value.trim() === '' ? undefined : Number(el(n).value));
   const body = { type: type.type, toxicity: num('toxicity'), attributes: {} };
   if (!editing) {
-    body.name = el('name').value.trim();
+    if (el('name').value.trim()) body.name = el('name').value.trim();
     body.stream = el('stream').value;
   }
   for (const a of type.attributes) {
     const input = el('attr-' + a.name);
     body.attributes[a.name] = a.kind === 'text' ? input.value : (input.value.trim() === '' ? null : Number(input.value));
   }
+  if (editing) return body;
   const selector = {};
   for (const k of ['first', 'every', 'after']) if (num('sel-' + k) !== undefined) selector[k] = num('sel-' + k);
   const clients = el('sel-clients').value.split(',').map((s) => s.trim()).filter(Boolean);

@@ -177,7 +177,7 @@ class ConsoleBrowserTest {
 
         WebElement row = waitFor(By.cssSelector("#live tr[data-state='closed']"));
         JsonNode timeline = await().atMost(WAIT).until(() -> api.get("/proxies/web/connections").json().get(0),
-                c -> c != null && c.get("state").asText().equals("closed"));
+                ConsoleBrowserTest::closedWithItsLastEvent);
         List<String> expectedTypes = new ArrayList<>();
         timeline.get("events").forEach(e -> expectedTypes.add(e.get("type").asText()));
         assertThat(expectedTypes).startsWith("accepted", "dial_started", "upstream_connected").endsWith("closed");
@@ -223,6 +223,27 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void aToxicEditedThroughTheFormChangesItsAttributesAndKeepsItsSchedule() {
+        api.post("/proxies", "{\"name\":\"pg\",\"upstream\":\"127.0.0.1:" + upstream.port() + "\"}");
+        api.post("/proxies/pg/toxics", "{\"name\":\"later\",\"type\":\"latency\",\"attributes\":{\"latency\":100},"
+                + "\"schedule\":{\"start_after_ms\":600000}}");
+        browser.get(base + "/ui/#/proxies/pg");
+        WebElement toxic = waitFor(By.cssSelector(".phase[data-phase='established'] .toxic[data-toxic='later']"));
+        assertThat(toxic.findElement(By.cssSelector("[data-schedule]")).getText()).isEqualTo("pending");
+        toxic.findElement(By.cssSelector("button[data-edit='later']")).click();
+        WebElement latency = waitFor(By.cssSelector("#add input[name='attr-latency']"));
+        assertThat(latency.getAttribute("value")).isEqualTo("100");
+        latency.clear();
+        latency.sendKeys("50", Keys.ENTER);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(
+                api.get("/proxies/pg/toxics/later").json().get("attributes").get("latency").asLong()).isEqualTo(50));
+        JsonNode after = api.get("/proxies/pg/toxics/later").json();
+        assertThat(after.get("schedule").get("state").asText()).isEqualTo("pending");
+        assertThat(api.get("/proxies/pg/toxics").json()).hasSize(1);
+        waitFor(By.xpath("//h3[@id='add-title' and text()='Add a toxic']"));
+    }
+
+    @Test
     void aFinDropRunShowsTheSwallowedFinAsAToxicActionOnTheClientsLane() throws IOException {
         api.post("/proxies", "{\"name\":\"teardown\",\"upstream\":\"127.0.0.1:" + upstream.port() + "\"}");
         api.post("/proxies/teardown/toxics", "{\"name\":\"eat_fin\",\"type\":\"fin_drop\",\"stream\":\"downstream\","
@@ -232,7 +253,7 @@ class ConsoleBrowserTest {
         String clientSaw = pingThenWaitForTheEnd(listenPort("teardown"));
         assertThat(clientSaw).as("no EOF (the FIN was swallowed), then the reset").isEqualTo("reset");
         JsonNode timeline = await().atMost(WAIT).until(() -> api.get("/proxies/teardown/connections").json().get(0),
-                c -> c != null && c.get("state").asText().equals("closed"));
+                ConsoleBrowserTest::closedWithItsLastEvent);
         JsonNode swallowed = null;
         for (JsonNode e : timeline.get("events")) {
             if ("swallowed FIN".equals(e.path("action").asText())) {
@@ -294,6 +315,15 @@ class ConsoleBrowserTest {
     }
 
     // --- helpers ---
+
+    /** A connection the timeline shows closed with its closed event in place (the state is set just before). */
+    private static boolean closedWithItsLastEvent(JsonNode c) {
+        if (c == null || !c.get("state").asText().equals("closed")) {
+            return false;
+        }
+        JsonNode events = c.get("events");
+        return events.size() > 0 && events.get(events.size() - 1).get("type").asText().equals("closed");
+    }
 
     private WebElement waitFor(By by) {
         return new org.openqa.selenium.support.ui.WebDriverWait(browser, WAIT)
