@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chaosproxy.engine.ProxyRegistry;
 import java.util.function.Supplier;
 
-/** Puts this package's routes in a table: the Toxiproxy API, our extensions and the live event feed. */
+/** Puts this package's routes in a table: the Toxiproxy API, our extensions, the live event feed and the console. */
 public final class ControlRoutes {
     private ControlRoutes() {
     }
@@ -31,5 +31,6 @@ public final class ControlRoutes {
         // Server-Sent Events, fed by the event bus: served on the event loop, never on the control thread.
         table.stream("GET", "/events", (request, channel) -> EventStream.open(channel, request.query("proxy"),
                 fanOut));
+        ConsoleAssets.addTo(table); // the web console under /ui/: static files calling the routes above
     }
 }
