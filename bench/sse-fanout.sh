@@ -110,7 +110,7 @@ for _ in range(n):
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     s.connect((host, port))
-    s.sendall(b"GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+    s.sendall(b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
     held.append(s)
 print("held", len(held), flush=True)
 time.sleep(3600)

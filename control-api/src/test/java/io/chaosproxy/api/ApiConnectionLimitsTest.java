@@ -124,7 +124,7 @@ class ApiConnectionLimitsTest {
         try (RawSocket first = new RawSocket(port); RawSocket second = new RawSocket(port)) {
             first.send(RawSocket.get("/events"));
             assertThat(new String(first.socket.getInputStream().readNBytes(12))).isEqualTo("HTTP/1.1 200");
-            second.send("GET /events HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            second.send("GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
             String answer = second.readUntilClosed();
             assertThat(answer).startsWith("HTTP/1.1 503");
             JsonNode body = JSON.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4));
@@ -143,7 +143,7 @@ class ApiConnectionLimitsTest {
         for (int i = 0; i < 299; i++) {
             burst.append(RawSocket.get(i % 2 == 0 ? "/version" : "/nope-" + i));
         }
-        burst.append("GET /version HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"); // the 300th, even
+        burst.append("GET /version HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"); // the 300th, even
 
         try (RawSocket c = new RawSocket(port)) {
             c.send(burst.toString());

@@ -170,7 +170,7 @@ class FdExhaustionTest {
 
     private static int createProxy(int api, int upstreamPort) throws IOException {
         String body = "{\"name\":\"p\",\"listen\":\"127.0.0.1:0\",\"upstream\":\"127.0.0.1:" + upstreamPort + "\"}";
-        String response = exchange(api, "POST /proxies HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: "
+        String response = exchange(api, "POST /proxies HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: "
                 + body.length() + "\r\n\r\n" + body);
         Matcher m = Pattern.compile("\"listen\"\\s*:\\s*\"[^\"]*:(\\d+)\"").matcher(response);
         assertThat(m.find()).as(response).isTrue();
@@ -179,12 +179,12 @@ class FdExhaustionTest {
 
     /** The status of a GET, or -1 when no answer came within 5 s (a hang). */
     private static int status(int api, String path) throws IOException {
-        String response = exchange(api, "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        String response = exchange(api, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
         return response.startsWith("HTTP/1.1 ") ? Integer.parseInt(response.substring(9, 12)) : -1;
     }
 
     private static String body(int api, String path) throws IOException {
-        String response = exchange(api, "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        String response = exchange(api, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
         return response.substring(response.indexOf("\r\n\r\n") + 4);
     }
 
