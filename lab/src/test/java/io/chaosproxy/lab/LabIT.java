@@ -49,6 +49,8 @@ class LabIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The lab's control API token for this run (the compose file passes CHAOS_PROXY_API_TOKEN on if set). */
     private static final String TOKEN = "lab-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    /** This run's image tag: another build on the machine may retag chaos-proxy:local meanwhile. */
+    private static final String IMAGE_TAG = "labit" + ProcessHandle.current().pid();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Path root = Path.of(System.getProperty("lab.root", "..")).toAbsolutePath().normalize();
@@ -65,6 +67,7 @@ class LabIT {
         Map<String, String> env = new HashMap<>();
         env.put("DOCKER_BUILDKIT", "0"); // the classic builder uses the local base image and never contacts a registry
         env.put("COMPOSE_DOCKER_CLI_BUILD", "0");
+        env.put("LAB_IMAGE_TAG", IMAGE_TAG);
         int apiPort = freePort();
         int prometheusPort = freePort();
         env.put("LAB_API_PORT", Integer.toString(apiPort));
@@ -86,9 +89,11 @@ class LabIT {
         boolean passed = false;
         try {
             up();
+            long scenarioStart = System.currentTimeMillis() / 1000 - 30;
             resetPhase();
             latencyPhase();
             synDropPhase();
+            everyLabPanelAnswers(scenarioStart);
             passed = true;
         } finally {
             if (!passed) {
@@ -143,9 +148,9 @@ class LabIT {
     private void buildImages() {
         long t = System.nanoTime();
         shell.run(Duration.ofSeconds(180), DOCKER.toString(), "build", "-q", "--build-arg", "BASE_IMAGE=" + BASE_IMAGE,
-                "-f", "docker/chaos-proxy.Dockerfile", "-t", "chaos-proxy:local", "control-api/target").orThrow();
+                "-f", "docker/chaos-proxy.Dockerfile", "-t", "chaos-proxy:" + IMAGE_TAG, "control-api/target").orThrow();
         shell.run(Duration.ofSeconds(180), DOCKER.toString(), "build", "-q", "--build-arg", "BASE_IMAGE=" + BASE_IMAGE,
-                "-f", "docker/lab.Dockerfile", "-t", "chaos-proxy-lab:local", "lab/target").orThrow();
+                "-f", "docker/lab.Dockerfile", "-t", "chaos-proxy-lab:" + IMAGE_TAG, "lab/target").orThrow();
         log("images built in " + seconds(System.nanoTime() - t) + " s");
     }
 
@@ -176,6 +181,8 @@ class LabIT {
         Shell.Result r = composeRun(Duration.ofSeconds(120), "down", "-v", "--remove-orphans", "-t", "5");
         log("docker-compose down -v: exit " + r.exitCode() + " after " + seconds(System.nanoTime() - t) + " s");
         compose = null;
+        shell.run(Duration.ofSeconds(60), DOCKER.toString(), "rmi", "chaos-proxy:" + IMAGE_TAG,
+                "chaos-proxy-lab:" + IMAGE_TAG); // this run's tags only; the layers stay cached
     }
 
     private Shell.Result composeRun(Duration limit, String... args) {
@@ -258,6 +265,40 @@ class LabIT {
         log(what + ": " + settled + " -> " + later + " over 11 s; ok " + okSettled + " -> " + okLater);
         assertThat(later).as(what).isEqualTo(settled);
         assertThat(okLater - okSettled).as("ok requests over 11 s once " + what.replace(" after ", ", ")).isGreaterThan(40);
+    }
+
+    // --- the dashboards ----------------------------------------------------------------------------------------
+
+    /**
+     * Every panel and annotation of the lab's dashboards (LabDashboards.FILES), as Grafana would draw them over the
+     * scenario: each metric it names is one Prometheus has, and the range query succeeds with at least one series.
+     */
+    private void everyLabPanelAnswers(long from) throws Exception {
+        long to = System.currentTimeMillis() / 1000;
+        Thread.sleep(6000); // a scrape after the last phase
+        JsonNode names = JSON.readTree(get(prometheus + "/api/v1/label/__name__/values").body()).path("data");
+        List<String> known = new ArrayList<>();
+        names.forEach(n -> known.add(n.asText()));
+        List<String> problems = new ArrayList<>();
+        int panels = 0;
+        for (LabDashboards.Query q : LabDashboards.queries(root.resolve("dashboards"))) {
+            panels++;
+            for (String metric : q.metricNames()) {
+                if (!known.contains(metric)) {
+                    problems.add(q.where() + ": Prometheus has no metric " + metric);
+                }
+            }
+            HttpResponse<String> r = get(prometheus + "/api/v1/query_range?start=" + from + "&end=" + to
+                    + "&step=5&query=" + URLEncoder.encode(q.promql(), StandardCharsets.UTF_8));
+            JsonNode answer = JSON.readTree(r.body());
+            if (!"success".equals(answer.path("status").asText())) {
+                problems.add(q.where() + ": " + answer.path("error").asText() + "\n    " + q.promql());
+            } else if (answer.path("data").path("result").isEmpty()) {
+                problems.add(q.where() + ": no series over the scenario\n    " + q.promql());
+            }
+        }
+        log("dashboards: " + panels + " panel queries evaluated over the scenario, " + problems.size() + " problems");
+        assertThat(problems).as("lab dashboard panels that fail or stay empty over the scenario").isEmpty();
     }
 
     // --- control API and Prometheus ------------------------------------------------------------------------------
