@@ -62,7 +62,7 @@ class DashboardQueriesTest {
     private static final String DATASOURCE_UID = "prometheus";
     /** What Grafana would put in for each template or built-in variable when evaluating a panel. */
     private static final Map<String, String> VARIABLES = Map.of(
-            "proxy", ".*", "instance", ".*",
+            "proxy", ".*", "instance", ".*", "application", ".*", "job", ".*",
             "__rate_interval", "15s", "__interval", "5s", "__range", "5m", "__range_s", "300", "__range_ms",
             "300000");
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{?(\\w+)(?::\\w+)?\\}?");
