@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  */
 final class LabDashboards {
     /** The dashboards whose panels need the lab's services. */
-    static final List<String> FILES = List.of("client-server.json");
+    static final List<String> FILES = List.of("client-server.json", "application.json");
 
     private static final Map<String, String> VARIABLES = Map.of(
             "__rate_interval", "15s", "__interval", "5s", "__range", "5m", "__range_s", "300", "__range_ms",
