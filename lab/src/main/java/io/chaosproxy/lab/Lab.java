@@ -2,7 +2,7 @@ package io.chaosproxy.lab;
 
 import java.util.Arrays;
 
-/** {@code java -jar chaos-proxy-lab.jar server|client [options]}: the lab's two programs in one jar. */
+/** {@code java -jar chaos-proxy-lab.jar server|client|app [options]}: the lab's three programs in one jar. */
 public final class Lab {
     private Lab() {
     }
@@ -14,8 +14,9 @@ public final class Lab {
             switch (command) {
                 case "server" -> DemoServer.main(rest);
                 case "client" -> DemoClient.main(rest);
+                case "app" -> AppUnderTest.main(rest);
                 default -> {
-                    System.err.println("usage: java -jar chaos-proxy-lab.jar server|client [options]  (--help for options)");
+                    System.err.println("usage: java -jar chaos-proxy-lab.jar server|client|app [options]  (--help for options)");
                     System.exit(2);
                 }
             }

@@ -43,12 +43,19 @@ import org.junit.jupiter.api.Timeout;
 class LabIT {
     private static final String BASE_IMAGE = "chaos-proxy-base:bookworm";
     private static final String PROMETHEUS_IMAGE = "chaos-proxy-prometheus:bookworm";
+    /** docker-compose.ci.yml's PostgreSQL: Debian's package, as the Testcontainers tests build it (TestImages). */
+    private static final String POSTGRES_IMAGE = "chaos-proxy-test-postgres:bookworm";
+    /** The application's circuit breaker state, one series per state; 1 marks the current one. */
+    private static final String BREAKER_CLOSED = "max(resilience4j_circuitbreaker_state{name=\"demo-server\",state=\"closed\"})";
+    private static final String HIKARI_TIMEOUTS = "sum(hikaricp_connections_timeout_total{pool=\"lab-db\"})";
     private static final Path DOCKER = Path.of("/usr/bin/docker");
     private static final Path COMPOSE = Path.of("/usr/bin/docker-compose");
     private static final String LOOPBACK = InetAddress.getLoopbackAddress().getHostAddress();
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The lab's control API token for this run (the compose file passes CHAOS_PROXY_API_TOKEN on if set). */
     private static final String TOKEN = "lab-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    /** This run's image tag: another build on the machine may retag chaos-proxy:local meanwhile. */
+    private static final String IMAGE_TAG = "labit" + ProcessHandle.current().pid();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Path root = Path.of(System.getProperty("lab.root", "..")).toAbsolutePath().normalize();
@@ -59,12 +66,14 @@ class LabIT {
     private String prometheus;
 
     @Test
-    @Timeout(value = 290, unit = TimeUnit.SECONDS)
+    // The scenario takes about 3 minutes; a fresh CI machine also builds the PostgreSQL image first (Debian's package).
+    @Timeout(value = 540, unit = TimeUnit.SECONDS)
     void faultsShowInTheClientsAndServersMetrics() throws Exception {
         requireDocker();
         Map<String, String> env = new HashMap<>();
         env.put("DOCKER_BUILDKIT", "0"); // the classic builder uses the local base image and never contacts a registry
         env.put("COMPOSE_DOCKER_CLI_BUILD", "0");
+        env.put("LAB_IMAGE_TAG", IMAGE_TAG);
         int apiPort = freePort();
         int prometheusPort = freePort();
         env.put("LAB_API_PORT", Integer.toString(apiPort));
@@ -86,9 +95,11 @@ class LabIT {
         boolean passed = false;
         try {
             up();
+            long scenarioStart = System.currentTimeMillis() / 1000 - 30;
             resetPhase();
             latencyPhase();
             synDropPhase();
+            everyLabPanelAnswers(scenarioStart);
             passed = true;
         } finally {
             if (!passed) {
@@ -143,9 +154,15 @@ class LabIT {
     private void buildImages() {
         long t = System.nanoTime();
         shell.run(Duration.ofSeconds(180), DOCKER.toString(), "build", "-q", "--build-arg", "BASE_IMAGE=" + BASE_IMAGE,
-                "-f", "docker/chaos-proxy.Dockerfile", "-t", "chaos-proxy:local", "control-api/target").orThrow();
+                "-f", "docker/chaos-proxy.Dockerfile", "-t", "chaos-proxy:" + IMAGE_TAG, "control-api/target").orThrow();
         shell.run(Duration.ofSeconds(180), DOCKER.toString(), "build", "-q", "--build-arg", "BASE_IMAGE=" + BASE_IMAGE,
-                "-f", "docker/lab.Dockerfile", "-t", "chaos-proxy-lab:local", "lab/target").orThrow();
+                "-f", "docker/lab.Dockerfile", "-t", "chaos-proxy-lab:" + IMAGE_TAG, "lab/target").orThrow();
+        if (!shell.run(Duration.ofSeconds(20), DOCKER.toString(), "image", "inspect", POSTGRES_IMAGE).ok()) {
+            // The same image the Testcontainers tests build (TestImages), from Debian's package on the offline base.
+            shell.run(Duration.ofSeconds(240), DOCKER.toString(), "build", "-q", "--build-arg",
+                    "BASE_IMAGE=" + BASE_IMAGE, "-t", POSTGRES_IMAGE, "testcontainers/src/test/docker/postgres")
+                    .orThrow();
+        }
         log("images built in " + seconds(System.nanoTime() - t) + " s");
     }
 
@@ -154,17 +171,23 @@ class LabIT {
         composeRun(Duration.ofSeconds(150), "up", "-d", "--no-build").orThrow();
         log("docker-compose up returned after " + seconds(System.nanoTime() - t) + " s (services healthy)");
         await("the control API answers", Duration.ofSeconds(60), () -> get(api + "/version").statusCode() == 200);
-        await("Prometheus scrapes chaos-proxy, demo-server and demo-client", Duration.ofSeconds(60), () -> {
+        await("Prometheus scrapes chaos-proxy, demo-server, demo-client and demo-app", Duration.ofSeconds(60), () -> {
             JsonNode targets = JSON.readTree(get(prometheus + "/api/v1/targets").body()).path("data")
                     .path("activeTargets");
             int up = 0;
             for (JsonNode target : targets) {
                 up += target.path("health").asText().equals("up") ? 1 : 0;
             }
-            return up == 3;
+            return up == 4;
         });
         awaitQuery("the demo client's first successful requests", Duration.ofSeconds(60),
                 "sum(demo_client_requests_total{target=\"http\",outcome=\"ok\"})", v -> v >= 5);
+        awaitQuery("the application's first queries through HikariCP", Duration.ofSeconds(60),
+                "sum(hikaricp_connections_usage_seconds_count{pool=\"lab-db\"})", v -> v >= 5);
+        awaitQuery("the application's first HTTP calls through its retry and circuit breaker", Duration.ofSeconds(60),
+                "sum(resilience4j_retry_calls_total{name=\"demo-server\",kind=\"successful_without_retry\"})",
+                v -> v >= 5);
+        awaitQuery("the application's circuit breaker closed", Duration.ofSeconds(30), BREAKER_CLOSED, v -> v == 1);
         log("lab up and traffic flowing after " + seconds(System.nanoTime() - t) + " s");
     }
 
@@ -176,6 +199,8 @@ class LabIT {
         Shell.Result r = composeRun(Duration.ofSeconds(120), "down", "-v", "--remove-orphans", "-t", "5");
         log("docker-compose down -v: exit " + r.exitCode() + " after " + seconds(System.nanoTime() - t) + " s");
         compose = null;
+        shell.run(Duration.ofSeconds(60), DOCKER.toString(), "rmi", "chaos-proxy:" + IMAGE_TAG,
+                "chaos-proxy-lab:" + IMAGE_TAG); // this run's tags only; the layers stay cached
     }
 
     private Shell.Result composeRun(Duration limit, String... args) {
@@ -192,12 +217,25 @@ class LabIT {
         String serverResets = "sum(demo_server_resets_total{listener=\"http\"})";
         double before = query(resets);
         double serverBefore = query(serverResets);
+        long addedAt = System.currentTimeMillis() / 1000;
+        long added = System.nanoTime();
         addToxic("http", "{\"name\":\"lab_reset\",\"type\":\"reset_peer\",\"stream\":\"downstream\","
                 + "\"attributes\":{\"after_bytes\":1024}}");
         double during = awaitQuery("connection_reset rising under reset_peer", Duration.ofSeconds(45), resets,
                 v -> v >= before + 10);
         awaitQuery("the demo server seeing resets", Duration.ofSeconds(30), serverResets, v -> v >= serverBefore + 5);
+        awaitQuery("the application's circuit breaker leaving closed under reset_peer", Duration.ofSeconds(45),
+                BREAKER_CLOSED, v -> v == 0);
+        long left = System.nanoTime();
+        log("reset: the application's circuit breaker left closed " + seconds(left - added) + " s after the toxic");
+        // Held 20 s in all: long enough for the breaker to try half-open (after 5 s open) and open again.
+        Thread.sleep(Math.max(0, 20_000 - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - added)));
         removeToxic("http", "lab_reset");
+        long removed = System.nanoTime();
+        awaitQuery("the application's circuit breaker closed again after reset_peer is removed", Duration.ofSeconds(45),
+                BREAKER_CLOSED, v -> v == 1);
+        log("reset: the circuit breaker was closed again " + seconds(System.nanoTime() - removed)
+                + " s after the removal; transitions Prometheus saw: " + breakerTransitions(addedAt));
         log("reset: connection_reset " + before + " -> " + during + " while on");
         assertStopsMoving("connection_reset after reset_peer is removed", resets);
     }
@@ -205,12 +243,27 @@ class LabIT {
     /** latency 500 ms on answers: the client's request time moves from milliseconds to over half a second. */
     private void latencyPhase() throws Exception {
         double baseline = meanLatency(Duration.ofSeconds(10));
+        double baselineClientP50 = query("histogram_quantile(0.5, sum by (le) (rate("
+                + "demo_client_request_duration_seconds_bucket{target=\"http\",outcome=\"ok\"}[15s])))");
+        double baselineAppP50 = query("histogram_quantile(0.5, sum by (le) (rate(http_client_requests_seconds_bucket"
+                + "{application=\"lab-app\",outcome=\"SUCCESS\"}[15s])))");
         addToxic("http", "{\"name\":\"lab_latency\",\"type\":\"latency\",\"stream\":\"downstream\","
                 + "\"attributes\":{\"latency\":500}}");
         Thread.sleep(7000); // connections from before the toxic finish, and a scrape sees the new ones
         double slow = meanLatency(Duration.ofSeconds(12));
         double fastShare = bucketShare(0.25, Duration.ofSeconds(10));
+        double clientP50 = query("histogram_quantile(0.5, sum by (le) (rate(demo_client_request_duration_seconds_bucket"
+                + "{target=\"http\",outcome=\"ok\"}[15s])))");
+        double appP50 = query("histogram_quantile(0.5, sum by (le) (rate(http_client_requests_seconds_bucket"
+                + "{application=\"lab-app\",outcome=\"SUCCESS\"}[15s])))");
         removeToxic("http", "lab_latency");
+        log(String.format(Locale.ROOT, "latency: p50 request time with 500 ms latency: demo client %.3f s, "
+                + "application's HTTP client %.3f s (baseline p50: demo client %.4f s, application %.4f s)", clientP50,
+                appP50, baselineClientP50, baselineAppP50));
+        assertThat(clientP50).as("the demo client's p50 request time under a 500 ms latency").isBetween(0.45, 1.0);
+        assertThat(appP50).as("the application's p50 HTTP client time under a 500 ms latency").isBetween(0.45, 1.0);
+        assertThat(baselineClientP50).as("the demo client's p50 request time without faults").isLessThan(0.1);
+        assertThat(baselineAppP50).as("the application's p50 HTTP client time without faults").isLessThan(0.1);
         log(String.format(Locale.ROOT, "latency: mean ok request time %.4f s before, %.4f s with 500 ms latency; "
                 + "share of requests under 250 ms with it: %.2f", baseline, slow, fastShare));
         assertThat(baseline).as("mean request time without faults").isLessThan(0.25);
@@ -234,13 +287,35 @@ class LabIT {
         }
         String timeouts = "sum(demo_client_requests_total{target=\"http\",outcome=\"connect_timeout\"})";
         double before = query(timeouts);
+        double hikariBefore = query(HIKARI_TIMEOUTS);
         addToxic("http", "{\"name\":\"lab_syn_drop\",\"type\":\"syn_drop\",\"stream\":\"upstream\","
+                + "\"attributes\":{\"count\":0}}");
+        // The application's database path too: its pool retires connections and cannot dial new ones.
+        long pgAdded = System.nanoTime();
+        addToxic("postgres", "{\"name\":\"lab_pg_syn_drop\",\"type\":\"syn_drop\",\"stream\":\"upstream\","
                 + "\"attributes\":{\"count\":0}}");
         double during = awaitQuery("connect_timeout rising under syn_drop", Duration.ofSeconds(45), timeouts,
                 v -> v >= before + 5);
+        awaitQuery("HikariCP connection timeouts rising under syn_drop on the database proxy", Duration.ofSeconds(60),
+                HIKARI_TIMEOUTS, v -> v >= hikariBefore + 5);
+        Thread.sleep(10_000); // a steady state to measure
+        double hikariRate = query("sum(rate(hikaricp_connections_timeout_total{pool=\"lab-db\"}[15s]))");
+        double acquireMax = query("max(hikaricp_connections_acquire_seconds_max{pool=\"lab-db\"})");
+        double hikariDuring = query(HIKARI_TIMEOUTS);
         removeToxic("http", "lab_syn_drop");
-        log("syn_drop: connect_timeout " + before + " -> " + during + " while on");
+        removeToxic("postgres", "lab_pg_syn_drop");
+        log(String.format(Locale.ROOT, "syn_drop: connect_timeout %.0f -> %.0f while on; HikariCP timeouts %.0f -> "
+                + "%.0f in %s s, %.2f/s over the last 15 s, acquire time max %.2f s", before, during, hikariBefore,
+                hikariDuring, seconds(System.nanoTime() - pgAdded), hikariRate, acquireMax));
+        assertThat(hikariRate).as("HikariCP connection timeouts per second under syn_drop").isGreaterThan(0.5);
+        assertThat(acquireMax).as("HikariCP acquire time max under syn_drop (connectionTimeout 2 s)")
+                .isGreaterThanOrEqualTo(1.9);
         assertStopsMoving("connect_timeout after syn_drop is removed", timeouts);
+        double settled = query(HIKARI_TIMEOUTS);
+        Thread.sleep(11_000);
+        double later = query(HIKARI_TIMEOUTS);
+        log("syn_drop: HikariCP timeouts " + settled + " -> " + later + " over 11 s once removed");
+        assertThat(later).as("HikariCP timeouts once syn_drop is removed").isEqualTo(settled);
     }
 
     /**
@@ -258,6 +333,66 @@ class LabIT {
         log(what + ": " + settled + " -> " + later + " over 11 s; ok " + okSettled + " -> " + okLater);
         assertThat(later).as(what).isEqualTo(settled);
         assertThat(okLater - okSettled).as("ok requests over 11 s once " + what.replace(" after ", ", ")).isGreaterThan(40);
+    }
+
+    // --- the dashboards ----------------------------------------------------------------------------------------
+
+    /**
+     * Every panel and annotation of the lab's dashboards (LabDashboards.FILES), as Grafana would draw them over the
+     * scenario: each metric it names is one Prometheus has, and the range query succeeds with at least one series.
+     */
+    private void everyLabPanelAnswers(long from) throws Exception {
+        long to = System.currentTimeMillis() / 1000;
+        Thread.sleep(6000); // a scrape after the last phase
+        JsonNode names = JSON.readTree(get(prometheus + "/api/v1/label/__name__/values").body()).path("data");
+        List<String> known = new ArrayList<>();
+        names.forEach(n -> known.add(n.asText()));
+        List<String> problems = new ArrayList<>();
+        int panels = 0;
+        for (LabDashboards.Query q : LabDashboards.queries(root.resolve("dashboards"))) {
+            panels++;
+            for (String metric : q.metricNames()) {
+                if (!known.contains(metric)) {
+                    problems.add(q.where() + ": Prometheus has no metric " + metric);
+                }
+            }
+            HttpResponse<String> r = get(prometheus + "/api/v1/query_range?start=" + from + "&end=" + to
+                    + "&step=5&query=" + URLEncoder.encode(q.promql(), StandardCharsets.UTF_8));
+            JsonNode answer = JSON.readTree(r.body());
+            if (!"success".equals(answer.path("status").asText())) {
+                problems.add(q.where() + ": " + answer.path("error").asText() + "\n    " + q.promql());
+            } else if (answer.path("data").path("result").isEmpty()) {
+                problems.add(q.where() + ": no series over the scenario\n    " + q.promql());
+            }
+        }
+        log("dashboards: " + panels + " panel queries evaluated over the scenario, " + problems.size() + " problems");
+        assertThat(problems).as("lab dashboard panels that fail or stay empty over the scenario").isEmpty();
+    }
+
+    /** The breaker's state changes since {@code from} as Prometheus scraped them, "+12s open" (5 s resolution). */
+    private String breakerTransitions(long from) throws Exception {
+        String promql = "max by (state) (resilience4j_circuitbreaker_state{name=\"demo-server\"} == 1)";
+        long to = System.currentTimeMillis() / 1000;
+        JsonNode result = JSON.readTree(get(prometheus + "/api/v1/query_range?start=" + from + "&end=" + to
+                + "&step=1&query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)).body()).path("data")
+                .path("result");
+        java.util.TreeMap<Long, String> stateAt = new java.util.TreeMap<>();
+        for (JsonNode series : result) {
+            String state = series.path("metric").path("state").asText();
+            for (JsonNode point : series.path("values")) {
+                stateAt.put(point.get(0).asLong(), state);
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        String last = null;
+        for (Map.Entry<Long, String> e : stateAt.entrySet()) {
+            if (!e.getValue().equals(last)) {
+                out.append(out.length() == 0 ? "" : ", ").append("+").append(e.getKey() - from).append(" s ")
+                        .append(e.getValue());
+                last = e.getValue();
+            }
+        }
+        return out.toString();
     }
 
     // --- control API and Prometheus ------------------------------------------------------------------------------
