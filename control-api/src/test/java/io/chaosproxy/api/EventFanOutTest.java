@@ -119,6 +119,7 @@ class EventFanOutTest {
     @Test
     void aReadingSubscriberSeesEveryEventEvenBesideAStuckOne() throws Exception {
         try (Socket stuck = subscribe(); Socket reader = subscribe()) {
+            assertThat(stuck.isConnected()).as("a subscriber that never reads, beside the reading one").isTrue();
             int total = 3_000;
             CompletableFuture<Integer> seen = CompletableFuture.supplyAsync(() -> countUntil(reader, total));
             for (int i = 1; i <= total; i++) {
