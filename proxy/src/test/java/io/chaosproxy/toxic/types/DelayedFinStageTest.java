@@ -6,12 +6,16 @@ import io.chaosproxy.model.ToxicAction;
 import io.chaosproxy.model.ToxicAction.Kind;
 import io.chaosproxy.testing.StageHarness;
 import io.chaosproxy.testing.StageHarness.Output;
+import io.chaosproxy.toxic.StreamToxicType;
 import io.chaosproxy.toxic.ToxicStage;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
-class FinDelayStageTest {
+/** fin_delay and Toxiproxy's slow_close share one stage (DelayedFinStage): one set of tests runs on both types. */
+class DelayedFinStageTest {
     private final StageHarness h = new StageHarness();
 
     @AfterEach
@@ -19,14 +23,18 @@ class FinDelayStageTest {
         h.close();
     }
 
-    private static ToxicStage stage(long delayMs) {
-        FinDelayToxic type = new FinDelayToxic();
+    static Stream<StreamToxicType> types() {
+        return Stream.of(new FinDelayToxic(), new SlowCloseToxic());
+    }
+
+    private static ToxicStage stage(StreamToxicType type, long delayMs) {
         return type.newStage(StageHarness.attributes(type.schema(), Map.of("delay", delayMs)));
     }
 
-    @Test
-    void dataPassesAtOnceAndTheFinExactlyDelayLate() {
-        h.attach(stage(300));
+    @ParameterizedTest
+    @MethodSource("types")
+    void dataPassesAtOnceAndTheFinExactlyDelayLate(StreamToxicType type) {
+        h.attach(stage(type, 300));
         h.send("data");
         assertThat(h.outputs()).extracting(Output::text).containsExactly("data");
         assertThat(h.outputs().get(0).atNanos()).isZero();
@@ -44,18 +52,20 @@ class FinDelayStageTest {
         assertThat(h.ends()).isEqualTo(1);
     }
 
-    @Test
-    void delayZeroPassesTheFinAtOnce() {
-        h.attach(stage(0));
+    @ParameterizedTest
+    @MethodSource("types")
+    void delayZeroPassesTheFinAtOnce(StreamToxicType type) {
+        h.attach(stage(type, 0));
         h.send("x");
         h.sendEnd();
         assertThat(h.outputs()).extracting(Output::text).containsExactly("x", "<FIN>");
         assertThat(h.pendingTimers()).isZero();
     }
 
-    @Test
-    void detachPassesTheHeldFinAtOnce() {
-        h.attach(stage(5000));
+    @ParameterizedTest
+    @MethodSource("types")
+    void detachPassesTheHeldFinAtOnce(StreamToxicType type) {
+        h.attach(stage(type, 5000));
         h.send("x");
         h.sendEnd();
         h.advance(100);
@@ -65,9 +75,10 @@ class FinDelayStageTest {
         assertThat(h.pendingTimers()).isZero();
     }
 
-    @Test
-    void closeDropsTheHeldFinAndCancelsTheTimer() {
-        h.attach(stage(5000));
+    @ParameterizedTest
+    @MethodSource("types")
+    void closeDropsTheHeldFinAndCancelsTheTimer(StreamToxicType type) {
+        h.attach(stage(type, 5000));
         h.sendEnd();
         h.closeStage();
         assertThat(h.pendingTimers()).isZero();
@@ -75,9 +86,10 @@ class FinDelayStageTest {
         assertThat(h.outputs()).isEmpty();
     }
 
-    @Test
-    void neverActsWithoutAFin() {
-        h.attach(stage(100));
+    @ParameterizedTest
+    @MethodSource("types")
+    void neverActsWithoutAFin(StreamToxicType type) {
+        h.attach(stage(type, 100));
         h.send("a");
         h.send("b");
         h.advance(1000);
