@@ -96,21 +96,10 @@ public final class ProxyHandle {
 
     /**
      * Fails when a toxic of this proxy has been armed but no connection went through the proxy while it was (the
-     * silent bypass: the code under test talks straight to the upstream, so the fault proves nothing). Toxics whose
-     * schedule has not started yet are not judged.
+     * silent bypass; see {@link ProxyInfo#assertTrafficWhileArmed()}), on the proxy's state fetched now.
      */
     public void assertTrafficWhileArmed() {
-        for (ToxicInfo t : toxics().list()) {
-            boolean everArmed = t.schedule() == null || !"pending".equals(t.schedule().state());
-            if (everArmed && t.connectionsSeen() == 0) {
-                throw new AssertionError("toxic '" + t.name() + "' (" + t.type() + ") on proxy '" + name
-                        + "' was armed but no connection went through the proxy while it was, so it tested nothing. "
-                        + "Check that the code under test connects to the proxy at " + listen() + " and not "
-                        + "straight to the upstream " + upstream() + ": a connection string or property not "
-                        + "switched, a pool opened before the proxy, or a cluster that advertises its real "
-                        + "addresses after the first call.");
-            }
-        }
+        refresh().assertTrafficWhileArmed();
     }
 
     /** Marks this point of a test: {@link #connectionsSince} then gives only connections accepted after it. */

@@ -1,6 +1,7 @@
 package io.chaosproxy.testcontainers;
 
 import io.chaosproxy.client.ChaosProxyClient;
+import io.chaosproxy.client.ProxyInfo;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
 import java.util.HashSet;
@@ -23,9 +24,10 @@ final class TrafficCheck {
             return;
         }
         Set<String> optedOut = optedOutProxies(context.getTestMethod().orElse(null));
-        for (String name : client.proxies().keySet()) {
-            if (!optedOut.contains(name)) {
-                client.proxyHandle(name).assertTrafficWhileArmed();
+        // One GET /proxies holds every proxy's toxics and their counts: no request per proxy.
+        for (ProxyInfo proxy : client.proxies().values()) {
+            if (!optedOut.contains(proxy.name())) {
+                proxy.assertTrafficWhileArmed();
             }
         }
     }
