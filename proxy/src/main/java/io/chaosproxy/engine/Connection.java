@@ -147,7 +147,7 @@ public final class Connection implements Dialer.Listener, ConnectGates.Owner, Re
 
     @Override
     public void gateApplied(Toxic toxic) {
-        log.toxicApplied(toxic.type().name());
+        toxicApplied(toxic);
     }
 
     @Override
