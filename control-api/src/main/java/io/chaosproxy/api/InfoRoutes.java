@@ -69,6 +69,9 @@ final class InfoRoutes {
         bounds.put("api_idle_timeout_ms", limits.idleTimeout().toMillis());
         bounds.put("api_max_pipelined_requests", limits.maxPipelined());
         bounds.put("event_stream_queue_bytes", EventFanOut.QUEUE_BUDGET_BYTES);
+        // Work that only feeds statistics and is sampled rather than done on every connection.
+        n.putObject("sampling").put("tcp_info_closing_sample_every",
+                registry.engine().config().tcpInfoSampleEvery());
         ArrayNode types = n.putArray("toxics");
         for (ToxicType t : registry.engine().toxicTypes().all()) {
             boolean isPacket = t.engine() == ToxicEngine.PACKET;

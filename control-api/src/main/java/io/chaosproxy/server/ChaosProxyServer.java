@@ -96,6 +96,7 @@ public final class ChaosProxyServer implements AutoCloseable {
         new ProcessorMetrics().bindTo(meters);
         new UptimeMetrics().bindTo(meters);
         new FileDescriptorMetrics().bindTo(meters);
+        new AllocationMetrics().bindTo(meters);
     }
 
     public ProxyRegistry registry() {

@@ -68,6 +68,12 @@ public final class Main implements Callable<Integer>, ScenarioHost.Starter {
             description = "Closed connections each proxy keeps for GET /proxies/{p}/connections (default: ${DEFAULT-VALUE}).")
     int keepClosed = 100;
 
+    @Option(names = "--tcp-info-sample-every", paramLabel = "N",
+            description = "Take a connection's closing TCP_INFO sample (the chaosproxy_tcp_* metrics) on one "
+                    + "connection in N per proxy; 1 = every connection. Connections open when the 5 s sampler runs "
+                    + "are always sampled (default: ${DEFAULT-VALUE}).")
+    int tcpInfoSampleEvery = EngineConfig.DEFAULT_TCP_INFO_SAMPLE_EVERY;
+
     @Mixin
     ApiSecurityOptions apiSecurity = new ApiSecurityOptions();
 
@@ -130,6 +136,9 @@ public final class Main implements Callable<Integer>, ScenarioHost.Starter {
         if (keepClosed < 0 || keepClosed > 100_000) {
             throw new ParameterException(spec.commandLine(), "--keep-closed must be between 0 and 100000");
         }
+        if (tcpInfoSampleEvery < 1 || tcpInfoSampleEvery > 1_000_000) {
+            throw new ParameterException(spec.commandLine(), "--tcp-info-sample-every must be between 1 and 1000000");
+        }
         if (apiMaxConnections < 1 || apiMaxConnections > 65_536) {
             throw new ParameterException(spec.commandLine(), "--api-max-connections must be between 1 and 65536");
         }
@@ -154,7 +163,8 @@ public final class Main implements Callable<Integer>, ScenarioHost.Starter {
         }
         ApiSecurity security = apiSecurity.toApiSecurity(spec.commandLine(), System.getenv());
         EngineConfig engineConfig = EngineConfig.defaults().withConnectTimeoutMillis(connectTimeoutMillis)
-                .withSeed(seed).withTransport(kind).withClosedConnectionsKept(keepClosed);
+                .withSeed(seed).withTransport(kind).withClosedConnectionsKept(keepClosed)
+                .withTcpInfoSampleEvery(tcpInfoSampleEvery);
         ChaosProxyServer server;
         try {
             server = new ChaosProxyServer(host, port, engineConfig, !noPacketEngine, security, apiLimits);

@@ -102,6 +102,13 @@ class CommandLineTest {
     }
 
     @Test
+    void tcpInfoSamplingOutOfRangeIsNamed() {
+        Run r = run("--tcp-info-sample-every", "0");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--tcp-info-sample-every must be between 1 and 1000000");
+    }
+
+    @Test
     void badConfigFileIsRejectedNamingTheFileAndField(@TempDir Path dir) throws Exception {
         Path config = dir.resolve("proxies.json");
         Files.writeString(config, "[{\"name\":\"pg\",\"listen\":\"127.0.0.1:0\"}]");

@@ -109,6 +109,11 @@ class ConfigAndMetricsTest {
                 .contains("chaosproxy_first_byte_seconds_count{leg=\"server\",proxy=\"ok\"} 1")
                 .contains("jvm_memory_used_bytes")
                 .contains("process_cpu_usage");
+        // The JVM's running allocation total (the benchmark's bytes per connection): present and not zero.
+        java.util.regex.Matcher allocated = java.util.regex.Pattern
+                .compile("(?m)^chaosproxy_jvm_allocated_bytes_total ([0-9.E+]+)$").matcher(metrics);
+        assertThat(allocated.find()).as("chaosproxy_jvm_allocated_bytes_total in %s", metrics).isTrue();
+        assertThat(Double.parseDouble(allocated.group(1))).isGreaterThan(0);
     }
 
     @Test
@@ -126,6 +131,32 @@ class ConfigAndMetricsTest {
         String metrics = awaitMetrics("chaosproxy_tcp_rtt_seconds_count{leg=\"server\",proxy=\"ok\"} 1");
         assertThat(metrics).contains("chaosproxy_tcp_rtt_seconds_count{leg=\"client\",proxy=\"ok\"} 1")
                 .contains("chaosproxy_tcp_cwnd_segments_count{leg=\"client\",proxy=\"ok\"} 1");
+    }
+
+    @Test
+    void theClosingTcpInfoSampleIsTakenOnOneConnectionInN() throws Exception {
+        server.close();
+        server = new ChaosProxyServer("127.0.0.1", 0, EngineConfig.defaults().withTcpInfoSampleEvery(4));
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                server.engine().transport().kind() != io.chaosproxy.engine.TransportKind.NIO,
+                "TCP_INFO needs a native transport (io_uring or epoll)");
+        Proxy ok = server.registry().create(new io.chaosproxy.engine.ProxySpec("ok",
+                new io.chaosproxy.model.HostPort("127.0.0.1", 0),
+                new io.chaosproxy.model.HostPort("127.0.0.1", upstream.getLocalPort()), true));
+        for (int i = 0; i < 6; i++) {
+            try (Socket c = connect(ok); Socket s = upstream.accept()) {
+                c.getOutputStream().write(new byte[100]);
+                assertThat(s.getInputStream().readNBytes(100)).hasSize(100);
+            }
+        }
+        // Connections 1 and 5 of the six are sampled; every one is still counted and timed.
+        String metrics = awaitMetrics("chaosproxy_connection_duration_seconds_count{proxy=\"ok\"} 6");
+        assertThat(metrics).contains("chaosproxy_tcp_rtt_seconds_count{leg=\"client\",proxy=\"ok\"} 2")
+                .contains("chaosproxy_tcp_rtt_seconds_count{leg=\"server\",proxy=\"ok\"} 2");
+        HttpResponse<String> capabilities = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.apiAddress().getPort() + "/capabilities")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(capabilities.body()).contains("\"sampling\":{\"tcp_info_closing_sample_every\":4}");
     }
 
     @Test

@@ -42,8 +42,11 @@ public final class Connection implements Dialer.Listener, ConnectGates.Owner, Re
     private final ConnectionLog log;
     private final DirectionFlow upstream = new DirectionFlow(this, Direction.UPSTREAM);
     private final DirectionFlow downstream = new DirectionFlow(this, Direction.DOWNSTREAM);
-    /** Each toxic's selector verdict for this connection, judged once (keyed by the toxic's candidate counter). */
-    private final Map<AtomicLong, Boolean> selections = new HashMap<>();
+    /**
+     * Each toxic's selector verdict for this connection, judged once (keyed by the toxic's candidate counter). Made
+     * on first use: a proxy without toxics never needs it.
+     */
+    private Map<AtomicLong, Boolean> selections;
     private volatile ConnectionState state = ConnectionState.CONNECTING;
     private volatile Channel server;
     private volatile long bytesUpstream;
@@ -158,8 +161,9 @@ public final class Connection implements Dialer.Listener, ConnectGates.Owner, Re
     /** Every connect-phase toxic let the client through: dial. */
     @Override
     public void allPassed() {
-        log.dialStarted(proxy.upstreamAddress());
-        proxy.engine().dialer().dial(proxy.upstreamAddress(), loop, client.alloc(), new LegHandler(this, Leg.SERVER),
+        Proxy.Upstream target = proxy.upstream();
+        log.dialStarted(target.text());
+        proxy.engine().dialer().dial(target.address(), loop, client.alloc(), new LegHandler(this, Leg.SERVER),
                 this);
     }
 
@@ -177,9 +181,10 @@ public final class Connection implements Dialer.Listener, ConnectGates.Owner, Re
     public void connected(long dialNanos) {
         log.dialEnded(DialOutcome.CONNECTED, dialNanos);
         moveTo(firstFin == null ? ConnectionState.OPEN : ConnectionState.HALF_CLOSED);
-        if (TcpInfoSampler.supported(client)) {
-            // Sampled at close, and every few seconds by the registry's sampler while open (no timer per connection).
-            tcpInfo = new TcpInfoSampler(proxy.name(), proxy.engine().metrics());
+        // TCP_INFO: every few seconds by the registry's sampler while open (no timer per connection), and at close on
+        // one connection in N (see EngineConfig.tcpInfoSampleEvery) or on any connection sampled while open.
+        if (proxy.engine().config().takesClosingTcpInfoSample(id)) {
+            tcpInfo();
         }
         for (Toxic toxic : proxy.toxicsSnapshot()) {
             attach(toxic);
@@ -237,6 +242,9 @@ public final class Connection implements Dialer.Listener, ConnectGates.Owner, Re
     private boolean selected(Toxic toxic) {
         if (!toxic.armed()) {
             return false;
+        }
+        if (selections == null) {
+            selections = new HashMap<>(4);
         }
         return selections.computeIfAbsent(toxic.connectionsSeen(), seen -> Applicability.selects(toxic,
                 seen.incrementAndGet(), clientAddress() == null ? null : clientAddress().getAddress()));
@@ -357,13 +365,19 @@ public final class Connection implements Dialer.Listener, ConnectGates.Owner, Re
     /** A periodic TCP_INFO sample while the connection is open; call from any thread. */
     void sampleTcpInfoLater() {
         loop.execute(() -> {
-            if (tcpInfo != null && !ended()) {
+            if (established() && tcpInfo() != null) {
                 tcpInfo.sample(Leg.CLIENT, client);
-                if (server != null) {
-                    tcpInfo.sample(Leg.SERVER, server);
-                }
+                tcpInfo.sample(Leg.SERVER, server);
             }
         });
+    }
+
+    /** This connection's TCP_INFO sampler, made on first use; null where the transport cannot read TCP_INFO. */
+    private TcpInfoSampler tcpInfo() {
+        if (tcpInfo == null && TcpInfoSampler.supported(client)) {
+            tcpInfo = new TcpInfoSampler(proxy.name(), proxy.engine().metrics());
+        }
+        return tcpInfo;
     }
 
     // ---- ending ----

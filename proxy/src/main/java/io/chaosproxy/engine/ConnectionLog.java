@@ -37,8 +37,8 @@ final class ConnectionLog {
         publish(ConnectionEvent.accepted(proxy, id, since(), addressText(client)));
     }
 
-    void dialStarted(HostPort target) {
-        publish(ConnectionEvent.dialStarted(proxy, id, since(), target.toString()));
+    void dialStarted(String target) {
+        publish(ConnectionEvent.dialStarted(proxy, id, since(), target));
     }
 
     void dialEnded(DialOutcome outcome, long dialNanos) {

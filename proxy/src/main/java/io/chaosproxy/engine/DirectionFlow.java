@@ -33,7 +33,8 @@ final class DirectionFlow {
     private long heldBytes;
     private int toxicPauses;
     private boolean senderEnded;
-    private final java.util.ArrayDeque<ByteBuf> early = new java.util.ArrayDeque<>();
+    /** What the sender sent before the upstream was connected; made only when that happens (most never need it). */
+    private java.util.ArrayDeque<ByteBuf> early;
     private boolean earlyEnd;
     private long earlyBytes;
     private boolean endDelivered;
@@ -60,6 +61,9 @@ final class DirectionFlow {
         if (!connection.established()) {
             // Read before the upstream is connected (or while a connect-phase toxic holds the client): keep it for
             // the dial, but only up to the write high-water mark; past that, stop reading like any backpressure.
+            if (early == null) {
+                early = new java.util.ArrayDeque<>(4);
+            }
             early.add(data);
             earlyBytes += data.readableBytes();
             Channel from = connection.channel(sender);
@@ -97,7 +101,7 @@ final class DirectionFlow {
     /** The upstream is connected: forward what the sender sent before it was. */
     void begin() {
         ByteBuf data;
-        while ((data = early.poll()) != null) {
+        while (early != null && (data = early.poll()) != null) {
             onRead(data);
         }
         if (earlyEnd) {
@@ -154,10 +158,10 @@ final class DirectionFlow {
         }
         closed = true;
         ByteBuf data;
-        while ((data = early.poll()) != null) {
+        while (early != null && (data = early.poll()) != null) {
             data.release();
         }
-        for (StageNode node : List.copyOf(stages)) {
+        for (StageNode node : stages.isEmpty() ? List.<StageNode>of() : List.copyOf(stages)) {
             node.removed = true;
             node.stage.onClose();
         }

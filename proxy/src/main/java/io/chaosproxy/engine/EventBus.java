@@ -2,19 +2,33 @@ package io.chaosproxy.engine;
 
 import io.chaosproxy.model.ConnectionEvent;
 import io.chaosproxy.model.EventListener;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Arrays;
 
-/** Publishes each event once to every listener (metrics, timelines, live feeds). */
+/**
+ * Publishes each event once to every listener (metrics, timelines, live feeds). Listeners change rarely and events
+ * come several per connection, so publishing reads a plain array (a copy-on-write list's iterator was an object per
+ * event).
+ */
 public final class EventBus {
-    private final List<EventListener> listeners = new CopyOnWriteArrayList<>();
+    private volatile EventListener[] listeners = new EventListener[0];
 
-    public void subscribe(EventListener listener) {
-        listeners.add(listener);
+    public synchronized void subscribe(EventListener listener) {
+        EventListener[] now = Arrays.copyOf(listeners, listeners.length + 1);
+        now[now.length - 1] = listener;
+        listeners = now;
     }
 
-    public void unsubscribe(EventListener listener) {
-        listeners.remove(listener);
+    public synchronized void unsubscribe(EventListener listener) {
+        EventListener[] now = listeners;
+        for (int i = 0; i < now.length; i++) {
+            if (now[i] == listener) {
+                EventListener[] fewer = new EventListener[now.length - 1];
+                System.arraycopy(now, 0, fewer, 0, i);
+                System.arraycopy(now, i + 1, fewer, i, now.length - i - 1);
+                listeners = fewer;
+                return;
+            }
+        }
     }
 
     public void publish(ConnectionEvent event) {

@@ -41,7 +41,14 @@ public final class Proxy {
     private volatile Counter upstreamBytes;
     private volatile Counter downstreamBytes;
     private volatile HostPort listen;
-    private volatile HostPort upstream;
+    /** The upstream with its text as the timeline shows it, made once per change rather than once per dial. */
+    private volatile Upstream upstream;
+
+    record Upstream(HostPort address, String text) {
+        static Upstream of(HostPort address) {
+            return new Upstream(address, address.toString());
+        }
+    }
     private volatile boolean enabled;
     private volatile InetSocketAddress boundAddress;
     private volatile List<Toxic> toxics = List.of();
@@ -51,7 +58,7 @@ public final class Proxy {
         this.engine = engine;
         this.name = spec.name();
         this.listen = spec.listen();
-        this.upstream = spec.upstream();
+        this.upstream = Upstream.of(spec.upstream());
         this.enabled = spec.enabled();
         this.recentlyClosed = new RecentConnections(engine.config().closedConnectionsKept());
     }
@@ -65,6 +72,11 @@ public final class Proxy {
     }
 
     public HostPort upstreamAddress() {
+        return upstream.address();
+    }
+
+    /** The upstream and its text, read together (a dial names in the timeline exactly what it dials). */
+    Upstream upstream() {
         return upstream;
     }
 
@@ -275,7 +287,7 @@ public final class Proxy {
     }
 
     void changeUpstream(HostPort newUpstream) {
-        this.upstream = newUpstream;
+        this.upstream = Upstream.of(newUpstream);
     }
 
     void setToxics(List<Toxic> newToxics, Consumer<Connection> applyToOpenConnection) {

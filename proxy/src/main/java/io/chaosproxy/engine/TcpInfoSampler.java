@@ -28,8 +28,8 @@ final class TcpInfoSampler {
     private IoUringTcpInfo uringInfo;
 
     TcpInfoSampler(String proxy, ProxyMetrics metrics) {
-        this.meters = new ProxyMetrics.TcpInfoMeters[] {metrics.tcpInfoMeters(proxy, Leg.CLIENT.label()),
-                metrics.tcpInfoMeters(proxy, Leg.SERVER.label())};
+        this.meters = new ProxyMetrics.TcpInfoMeters[] {metrics.tcpInfoMeters(proxy, Leg.CLIENT),
+                metrics.tcpInfoMeters(proxy, Leg.SERVER)};
     }
 
     static boolean supported(Channel channel) {

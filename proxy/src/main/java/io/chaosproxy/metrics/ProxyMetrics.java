@@ -1,8 +1,11 @@
 package io.chaosproxy.metrics;
 
+import io.chaosproxy.model.CloseReason;
 import io.chaosproxy.model.ConnectionEvent;
+import io.chaosproxy.model.DialOutcome;
 import io.chaosproxy.model.EventListener;
 import io.chaosproxy.model.Leg;
+import io.chaosproxy.model.ToxicAction;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -15,6 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Supplier;
 
 /**
  * Every meter of the engine, named in one place. Counts are driven by connection events, except bytes, which are
@@ -36,8 +41,6 @@ public final class ProxyMetrics implements EventListener {
     public static final String TCP_RTT_VARIANCE = "chaosproxy.tcp.rtt.variance";
     public static final String TCP_RETRANSMITS = "chaosproxy.tcp.retransmits";
     public static final String TCP_LOST = "chaosproxy.tcp.lost";
-    /** Not a meter: the cache key of one leg's {@link TcpInfoMeters}. */
-    private static final String TCP_INFO_METERS = "tcp_info_meters";
     public static final String TCP_CWND = "chaosproxy.tcp.cwnd";
 
     /*
@@ -55,15 +58,12 @@ public final class ProxyMetrics implements EventListener {
     static final double[] RTT_BUCKETS = {0.0001, 0.001, 0.01, 0.1};
 
     private final MeterRegistry registry;
-    private final ConcurrentMap<String, AtomicLong> active = new ConcurrentHashMap<>();
     /**
-     * Every meter by proxy, then by (name, the other tag's value). Lookups on the per-connection path hash only
-     * strings whose hash is already cached (the proxy's name, constants), never a freshly built key.
+     * The meters of each proxy, made as they are first needed (a series exists only once something happened). An
+     * event costs one lookup by proxy name (whose hash the string caches) and then array or field reads: no key
+     * objects or tag arrays per event, which showed in allocation profiles of connection churn.
      */
-    private final ConcurrentMap<String, ConcurrentMap<MeterKey, Object>> byProxy = new ConcurrentHashMap<>();
-
-    private record MeterKey(String name, String tagValue) {
-    }
+    private final ConcurrentMap<String, ProxyMeters> byProxy = new ConcurrentHashMap<>();
     /** 1 per armed toxic, keyed proxy/toxic/type; gauges are removed with their toxic. */
     private final ConcurrentMap<List<String>, Gauge> activeToxics = new ConcurrentHashMap<>();
 
@@ -77,31 +77,28 @@ public final class ProxyMetrics implements EventListener {
 
     /** The byte counter of one proxy and direction; callers keep it to count on the hot path without lookups. */
     public Counter bytes(String proxy, String direction) {
-        return counter(BYTES, "bytes forwarded, counted as they are read", "proxy", proxy, "direction", direction);
+        return Counter.builder(BYTES).description("bytes forwarded, counted as they are read")
+                .tags("proxy", proxy, "direction", direction).register(registry);
     }
 
     @Override
     public void onEvent(ConnectionEvent e) {
         switch (e.type()) {
             case ACCEPTED -> {
-                counter(ACCEPTED, "connections accepted", "proxy", e.proxy()).increment();
-                activeCount(e.proxy()).incrementAndGet();
+                ProxyMeters m = meters(e.proxy());
+                m.accepted().increment();
+                m.active.incrementAndGet();
             }
-            case UPSTREAM_CONNECTED, UPSTREAM_FAILED -> connectTimer(e.proxy(), e.outcome().label())
+            case UPSTREAM_CONNECTED, UPSTREAM_FAILED -> meters(e.proxy()).connect(e.outcome())
                     .record(e.durationNanos(), TimeUnit.NANOSECONDS);
-            case TOXIC_APPLIED -> counter(TOXICS_APPLIED, "toxics that acted on a connection direction",
-                    "proxy", e.proxy(), "type", e.toxic()).increment();
-            case TOXIC_ACTION -> counter(TOXIC_ACTIONS, "visible things toxics did (swallowed FIN, RST, ...)",
-                    "proxy", e.proxy(), "action", e.action().label()).increment();
+            case TOXIC_APPLIED -> meters(e.proxy()).applied(e.toxic()).increment();
+            case TOXIC_ACTION -> meters(e.proxy()).action(e.action().kind()).increment();
             case FIRST_BYTE -> firstByte(e);
             case CLOSED -> {
-                activeCount(e.proxy()).decrementAndGet();
-                counter(CLOSED, "connections closed, by reason", "proxy", e.proxy(), "reason", e.reason().label())
-                        .increment();
-                cached(e.proxy(), DURATION, "", () -> Timer.builder(DURATION)
-                        .description("connection lifetime from accept to close")
-                        .tag("proxy", e.proxy()).serviceLevelObjectives(DURATION_BUCKETS).register(registry), Timer.class)
-                        .record(e.durationNanos(), TimeUnit.NANOSECONDS);
+                ProxyMeters m = meters(e.proxy());
+                m.active.decrementAndGet();
+                m.closed(e.reason()).increment();
+                m.duration().record(e.durationNanos(), TimeUnit.NANOSECONDS);
             }
             default -> {
             }
@@ -116,46 +113,135 @@ public final class ProxyMetrics implements EventListener {
         if (e.leg() != Leg.SERVER) {
             return;
         }
+        ProxyMeters m = meters(e.proxy());
         // Bytes from the server reach the client leg: time to first byte as the client sees it.
-        firstByteTimer(e.proxy(), "client").record(e.sinceAcceptNanos(), TimeUnit.NANOSECONDS);
+        m.firstByte(Leg.CLIENT).record(e.sinceAcceptNanos(), TimeUnit.NANOSECONDS);
         // The connection puts the time since the client's first byte in the event (0 if the server spoke first).
         if (e.durationNanos() > 0) {
-            firstByteTimer(e.proxy(), "server").record(e.durationNanos(), TimeUnit.NANOSECONDS);
+            m.firstByte(Leg.SERVER).record(e.durationNanos(), TimeUnit.NANOSECONDS);
         }
-    }
-
-    private Timer firstByteTimer(String proxy, String leg) {
-        return cached(proxy, FIRST_BYTE, leg, () -> Timer.builder(FIRST_BYTE).description("client leg: the server's first byte reached the proxy, from "
-                + "accept (before any toxic delays it); server leg: the server's first byte after the client's")
-                .tags("proxy", proxy, "leg", leg).serviceLevelObjectives(FIRST_BYTE_BUCKETS).register(registry),
-                Timer.class);
     }
 
     /** Bytes one connection carried each way, recorded when it closes. */
     public void connectionClosed(String proxy, long bytesUpstream, long bytesDownstream) {
-        bytesSummary(proxy, "upstream").record(bytesUpstream);
-        bytesSummary(proxy, "downstream").record(bytesDownstream);
+        ProxyMeters m = meters(proxy);
+        m.connectionBytes(0).record(bytesUpstream);
+        m.connectionBytes(1).record(bytesDownstream);
     }
 
-    private DistributionSummary bytesSummary(String proxy, String direction) {
-        // No buckets (count, sum and max only): the mean per connection is what the dashboards show.
-        return cached(proxy, CONNECTION_BYTES, direction, () -> DistributionSummary.builder(CONNECTION_BYTES).baseUnit("bytes")
-                .description("bytes one connection carried, by direction").tags("proxy", proxy, "direction", direction)
-                .register(registry), DistributionSummary.class);
+    private ProxyMeters meters(String proxy) {
+        ProxyMeters m = byProxy.get(proxy);
+        return m != null ? m : byProxy.computeIfAbsent(proxy, ProxyMeters::new);
     }
 
     /**
-     * The TCP_INFO meters of one proxy and leg, looked up once: a connection records a sample of each leg at close,
-     * so looking up six meters per leg per connection showed in profiles of connection churn.
+     * One proxy's meters. Each is made on first use; two threads racing to make one both get the same meter from
+     * Micrometer (same name and tags), so the slots need no lock, only safe publication (the atomic arrays).
      */
-    public TcpInfoMeters tcpInfoMeters(String proxy, String leg) {
-        return cached(proxy, TCP_INFO_METERS, leg, () -> new TcpInfoMeters(
-                tcpSummary(TCP_RTT, "smoothed round-trip time", proxy, leg, "seconds"),
-                tcpSummary(TCP_RTT_VARIANCE, "round-trip time variance", proxy, leg, "seconds"),
-                tcpSummary(TCP_CWND, "congestion window", proxy, leg, "segments"),
-                counter(TCP_RETRANSMITS, "segments retransmitted (TCP_INFO totalRetrans)", "proxy", proxy, "leg", leg),
-                counter(TCP_LOST, "segments the kernel considered lost (TCP_INFO lost)", "proxy", proxy, "leg", leg)),
-                TcpInfoMeters.class);
+    private final class ProxyMeters {
+        private final String proxy;
+        private final AtomicLong active = new AtomicLong();
+        private final AtomicReferenceArray<Meter> closed = new AtomicReferenceArray<>(CloseReason.values().length);
+        private final AtomicReferenceArray<Meter> connect = new AtomicReferenceArray<>(DialOutcome.values().length);
+        private final AtomicReferenceArray<Meter> actions =
+                new AtomicReferenceArray<>(ToxicAction.Kind.values().length);
+        private final ConcurrentMap<String, Counter> applied = new ConcurrentHashMap<>();
+        /** accepted, duration, first byte (client, server), connection bytes (up, down). */
+        private final AtomicReferenceArray<Meter> single = new AtomicReferenceArray<>(6);
+        private final AtomicReferenceArray<TcpInfoMeters> tcpInfo = new AtomicReferenceArray<>(Leg.values().length);
+
+        ProxyMeters(String proxy) {
+            this.proxy = proxy;
+            Gauge.builder(ACTIVE, active, AtomicLong::get).description("connections open now")
+                    .tag("proxy", proxy).register(registry);
+        }
+
+        Counter accepted() {
+            return (Counter) slot(single, 0, () -> Counter.builder(ACCEPTED).description("connections accepted")
+                    .tag("proxy", proxy).register(registry));
+        }
+
+        Timer duration() {
+            return (Timer) slot(single, 1, () -> Timer.builder(DURATION)
+                    .description("connection lifetime from accept to close").tag("proxy", proxy)
+                    .serviceLevelObjectives(DURATION_BUCKETS).register(registry));
+        }
+
+        Timer firstByte(Leg leg) {
+            return (Timer) slot(single, 2 + leg.ordinal(), () -> Timer.builder(FIRST_BYTE)
+                    .description("client leg: the server's first byte reached the proxy, from accept (before any "
+                            + "toxic delays it); server leg: the server's first byte after the client's")
+                    .tags("proxy", proxy, "leg", leg.label()).serviceLevelObjectives(FIRST_BYTE_BUCKETS)
+                    .register(registry));
+        }
+
+        /** index 0 = upstream, 1 = downstream. */
+        DistributionSummary connectionBytes(int index) {
+            // No buckets (count, sum and max only): the mean per connection is what the dashboards show.
+            return (DistributionSummary) slot(single, 4 + index, () -> DistributionSummary.builder(CONNECTION_BYTES)
+                    .baseUnit("bytes").description("bytes one connection carried, by direction")
+                    .tags("proxy", proxy, "direction", index == 0 ? "upstream" : "downstream").register(registry));
+        }
+
+        Counter closed(CloseReason reason) {
+            return (Counter) slot(closed, reason.ordinal(), () -> Counter.builder(CLOSED)
+                    .description("connections closed, by reason").tags("proxy", proxy, "reason", reason.label())
+                    .register(registry));
+        }
+
+        Timer connect(DialOutcome outcome) {
+            return (Timer) slot(connect, outcome.ordinal(), () -> Timer.builder(UPSTREAM_CONNECT)
+                    .description("time to dial the upstream, by outcome").tags("proxy", proxy, "outcome",
+                            outcome.label()).serviceLevelObjectives(CONNECT_BUCKETS).register(registry));
+        }
+
+        Counter action(ToxicAction.Kind kind) {
+            return (Counter) slot(actions, kind.ordinal(), () -> Counter.builder(TOXIC_ACTIONS)
+                    .description("visible things toxics did (swallowed FIN, RST, ...)")
+                    .tags("proxy", proxy, "action", kind.label()).register(registry));
+        }
+
+        Counter applied(String type) {
+            Counter c = applied.get(type);
+            return c != null ? c : applied.computeIfAbsent(type, t -> Counter.builder(TOXICS_APPLIED)
+                    .description("toxics that acted on a connection direction").tags("proxy", proxy, "type", t)
+                    .register(registry));
+        }
+
+        TcpInfoMeters tcpInfo(Leg leg) {
+            TcpInfoMeters m = tcpInfo.get(leg.ordinal());
+            if (m == null) {
+                String l = leg.label();
+                m = new TcpInfoMeters(
+                        tcpSummary(TCP_RTT, "smoothed round-trip time", proxy, l, "seconds"),
+                        tcpSummary(TCP_RTT_VARIANCE, "round-trip time variance", proxy, l, "seconds"),
+                        tcpSummary(TCP_CWND, "congestion window", proxy, l, "segments"),
+                        Counter.builder(TCP_RETRANSMITS).description("segments retransmitted (TCP_INFO totalRetrans)")
+                                .tags("proxy", proxy, "leg", l).register(registry),
+                        Counter.builder(TCP_LOST).description("segments the kernel considered lost (TCP_INFO lost)")
+                                .tags("proxy", proxy, "leg", l).register(registry));
+                tcpInfo.compareAndSet(leg.ordinal(), null, m);
+                m = tcpInfo.get(leg.ordinal());
+            }
+            return m;
+        }
+    }
+
+    private static <T> Meter slot(AtomicReferenceArray<T> slots, int index, Supplier<? extends T> make) {
+        T m = slots.get(index);
+        if (m == null) {
+            slots.compareAndSet(index, null, make.get());
+            m = slots.get(index);
+        }
+        return (Meter) m;
+    }
+
+    /**
+     * The TCP_INFO meters of one proxy and leg, looked up once per sampler: a sample records six meters per leg, so
+     * looking each up per sample showed in profiles of connection churn.
+     */
+    public TcpInfoMeters tcpInfoMeters(String proxy, Leg leg) {
+        return meters(proxy).tcpInfo(leg);
     }
 
     /** One leg's TCP_INFO meters: RTT figures as histograms, retransmissions and losses as counters. */
@@ -173,12 +259,6 @@ public final class ProxyMetrics implements EventListener {
     }
 
     private DistributionSummary tcpSummary(String name, String description, String proxy, String leg,
-            String unit) {
-        return cached(proxy, name, leg, () -> newTcpSummary(name, description, proxy, leg, unit),
-                DistributionSummary.class);
-    }
-
-    private DistributionSummary newTcpSummary(String name, String description, String proxy, String leg,
             String unit) {
         DistributionSummary.Builder b = DistributionSummary.builder(name).description(description).baseUnit(unit)
                 .tags("proxy", proxy, "leg", leg);
@@ -225,7 +305,6 @@ public final class ProxyMetrics implements EventListener {
      */
     public void forget(String proxy) {
         byProxy.remove(proxy);
-        active.remove(proxy);
         activeToxics.keySet().removeIf(key -> key.get(0).equals(proxy));
         for (Meter m : List.copyOf(registry.getMeters())) {
             if (proxy.equals(m.getId().getTag("proxy"))) {
@@ -233,47 +312,6 @@ public final class ProxyMetrics implements EventListener {
             }
         }
     }
-
-    private AtomicLong activeCount(String proxy) {
-        return active.computeIfAbsent(proxy, p -> {
-            AtomicLong n = new AtomicLong();
-            Gauge.builder(ACTIVE, n, AtomicLong::get).description("connections open now")
-                    .tag("proxy", p).register(registry);
-            return n;
-        });
-    }
-
-    private Timer connectTimer(String proxy, String outcome) {
-        return cached(proxy, UPSTREAM_CONNECT, outcome, () -> Timer.builder(UPSTREAM_CONNECT).description("time to dial the upstream, by outcome")
-                .tags("proxy", proxy, "outcome", outcome).serviceLevelObjectives(CONNECT_BUCKETS)
-                .register(registry), Timer.class);
-    }
-
-    private <T> T cached(String proxy, String name, String tagValue, java.util.function.Supplier<T> create,
-            Class<T> type) {
-        ConcurrentMap<MeterKey, Object> meters = byProxy.get(proxy);
-        if (meters == null) {
-            meters = byProxy.computeIfAbsent(proxy, p -> new ConcurrentHashMap<>());
-        }
-        MeterKey key = new MeterKey(name, tagValue);
-        Object meter = meters.get(key);
-        if (meter == null) {
-            // Created outside computeIfAbsent, so a creator may itself look up meters here (TcpInfoMeters does);
-            // two threads racing both build it, and Micrometer hands both the same registered meters.
-            Object made = create.get();
-            Object raced = meters.putIfAbsent(key, made);
-            meter = raced != null ? raced : made;
-        }
-        return type.cast(meter);
-    }
-
-    /** A counter whose first tag is {@code proxy}, with at most one more tag. */
-    private Counter counter(String name, String description, String... tags) {
-        String other = tags.length > 2 ? tags[3] : "";
-        return cached(tags[1], name, other, () -> Counter.builder(name).description(description).tags(tags)
-                .register(registry), Counter.class);
-    }
-
 
     private static Duration[] buckets(double... seconds) {
         Duration[] d = new Duration[seconds.length];
