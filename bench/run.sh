@@ -238,8 +238,9 @@ run_wrk() {
 
 # Heap bytes chaos-proxy has allocated since it started (its chaosproxy_jvm_allocated_bytes_total), or "".
 allocated_bytes() {
-  curl -fsS -m 2 -H "Host: $H" "http://$H:$CP_API_PORT/metrics" 2>/dev/null \
-    | awk '/^chaosproxy_jvm_allocated_bytes_total / { printf "%.0f", $2; exit }'
+  # awk reads to the end: exiting early would fail curl's write (exit 23), and pipefail would stop the script.
+  { curl -fsS -m 2 -H "Host: $H" "http://$H:$CP_API_PORT/metrics" 2>/dev/null || true; } \
+    | awk '/^chaosproxy_jvm_allocated_bytes_total / && !done { printf "%.0f", $2; done = 1 }'
 }
 
 # run_iperf PATH SECONDS -> sets R[bulk,PATH] (Gbit/s) R[bulk_cpu,PATH]
@@ -493,10 +494,11 @@ echo "== 3. new connection per request (same, with Connection: close), $ROUNDS r
 for ((r = 1; r <= ROUNDS; r++)); do for p in $PATHS; do run_wrk "$p" close "$DURATION"; sleep 0.5; done; done
 
 # ---------------------------------------------------------------- table
-med() { # median of a space-separated list of numbers ("" if empty)
+med() { # median of a space-separated list of numbers ("" if empty), with as many decimals as the inputs have
   # shellcheck disable=SC2086
-  printf '%s\n' $1 | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2];
-    else { m = (v[NR / 2] + v[NR / 2 + 1]) / 2; print (m == int(m) ? m : sprintf("%.3f", m)) } }'
+  printf '%s\n' $1 | sort -g | awk '{ v[NR] = $1; d = index($1, ".") ? length($1) - index($1, ".") : 0; if (d > dec) dec = d }
+    END { if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2];
+          else printf "%.*f\n", dec, (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 cell() { local v; v="$(med "${R[$1,$2]:-}")"; echo "${v:-—}"; }
 added() { # added p99 vs direct, ms

@@ -34,6 +34,8 @@ import java.util.function.Supplier;
  * summaries). Both channels share one event loop, so everything here runs single-threaded.
  */
 public final class Connection implements Dialer.Listener, ConnectGates.Owner, ResetAfterFinWatch.Owner {
+    /** Both legs; {@code Leg.values()} would copy its array at every close. */
+    private static final Leg[] LEGS = Leg.values();
     private final Proxy proxy;
     private final long id;
     private final Channel client;
@@ -163,7 +165,7 @@ public final class Connection implements Dialer.Listener, ConnectGates.Owner, Re
     public void allPassed() {
         Proxy.Upstream target = proxy.upstream();
         log.dialStarted(target.text());
-        proxy.engine().dialer().dial(target.address(), loop, client.alloc(), new LegHandler(this, Leg.SERVER),
+        proxy.engine().dialer().dial(target.address(), target.literal(), loop, client.alloc(), new LegHandler(this, Leg.SERVER),
                 this);
     }
 
@@ -435,14 +437,14 @@ public final class Connection implements Dialer.Listener, ConnectGates.Owner, Re
             gates.connectionEnded();
         }
         if (tcpInfo != null) {
-            for (Leg leg : Leg.values()) {
+            for (Leg leg : LEGS) {
                 tcpInfo.finalSample(leg, channel(leg));
             }
         }
         proxy.engine().metrics().connectionClosed(proxy.name(), bytesUpstream, bytesDownstream);
         upstream.close();
         downstream.close();
-        for (Leg leg : Leg.values()) {
+        for (Leg leg : LEGS) {
             Channel channel = channel(leg);
             if (only == null || only == leg) {
                 ChannelClosing.close(channel, abortive, flushBeforeReset);

@@ -41,8 +41,14 @@ final class Dialer {
         this.engine = engine;
     }
 
-    void dial(HostPort target, EventLoop loop, ByteBufAllocator alloc, ChannelHandler handler, Listener listener) {
+    /** Dials {@code target}; {@code known} is its address when already resolved (an IP literal), else null. */
+    void dial(HostPort target, InetSocketAddress known, EventLoop loop, ByteBufAllocator alloc, ChannelHandler handler,
+            Listener listener) {
         long start = System.nanoTime();
+        if (known != null) {
+            open(known, loop, alloc, handler, listener, start);
+            return;
+        }
         engine.resolver().resolve(target, loop).addListener(resolved -> {
             if (!listener.stillWanted()) {
                 return;

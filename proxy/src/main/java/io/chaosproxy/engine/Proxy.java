@@ -41,12 +41,15 @@ public final class Proxy {
     private volatile Counter upstreamBytes;
     private volatile Counter downstreamBytes;
     private volatile HostPort listen;
-    /** The upstream with its text as the timeline shows it, made once per change rather than once per dial. */
     private volatile Upstream upstream;
 
-    record Upstream(HostPort address, String text) {
+    /**
+     * The upstream as a dial needs it, made once per change rather than once per dial: its text for the timeline and,
+     * when its host is an IP address, the socket address itself (null for a name, which each dial looks up anew).
+     */
+    record Upstream(HostPort address, String text, InetSocketAddress literal) {
         static Upstream of(HostPort address) {
-            return new Upstream(address, address.toString());
+            return new Upstream(address, address.toString(), UpstreamResolver.literal(address));
         }
     }
     private volatile boolean enabled;

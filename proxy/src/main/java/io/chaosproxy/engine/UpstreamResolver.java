@@ -22,16 +22,29 @@ final class UpstreamResolver implements AutoCloseable {
     private final ExecutorService lookups = new ThreadPoolExecutor(0, 4, 30, TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(), new DefaultThreadFactory("chaos-dns", true));
 
-    Future<InetSocketAddress> resolve(HostPort target, EventLoop loop) {
-        String host = target.anyHost() ? "127.0.0.1" : target.host();
-        byte[] literal = NetUtil.createByteArrayFromIpAddressString(host);
-        if (literal != null) {
-            try {
-                return loop.newSucceededFuture(new InetSocketAddress(InetAddress.getByAddress(literal), target.port()));
-            } catch (UnknownHostException impossible) {
-                return loop.newFailedFuture(impossible);
-            }
+    /** The target's address when its host is an IP address (nothing to look up), else null. */
+    static InetSocketAddress literal(HostPort target) {
+        byte[] literal = NetUtil.createByteArrayFromIpAddressString(hostOf(target));
+        if (literal == null) {
+            return null;
         }
+        try {
+            return new InetSocketAddress(InetAddress.getByAddress(literal), target.port());
+        } catch (UnknownHostException impossible) {
+            return null; // a 4- or 16-byte array is always an address
+        }
+    }
+
+    private static String hostOf(HostPort target) {
+        return target.anyHost() ? "127.0.0.1" : target.host();
+    }
+
+    Future<InetSocketAddress> resolve(HostPort target, EventLoop loop) {
+        InetSocketAddress known = literal(target);
+        if (known != null) {
+            return loop.newSucceededFuture(known);
+        }
+        String host = hostOf(target);
         Promise<InetSocketAddress> promise = loop.newPromise();
         lookups.execute(() -> {
             try {

@@ -157,48 +157,56 @@ public final class ProxyMetrics implements EventListener {
         }
 
         Counter accepted() {
-            return (Counter) slot(single, 0, () -> Counter.builder(ACCEPTED).description("connections accepted")
-                    .tag("proxy", proxy).register(registry));
+            Meter m = single.get(0);
+            // The maker (a capturing lambda, an object) is built only on the first use.
+            return (Counter) (m != null ? m : slot(single, 0, () -> Counter.builder(ACCEPTED)
+                    .description("connections accepted").tag("proxy", proxy).register(registry)));
         }
 
         Timer duration() {
-            return (Timer) slot(single, 1, () -> Timer.builder(DURATION)
+            Meter m = single.get(1);
+            return (Timer) (m != null ? m : slot(single, 1, () -> Timer.builder(DURATION)
                     .description("connection lifetime from accept to close").tag("proxy", proxy)
-                    .serviceLevelObjectives(DURATION_BUCKETS).register(registry));
+                    .serviceLevelObjectives(DURATION_BUCKETS).register(registry)));
         }
 
         Timer firstByte(Leg leg) {
-            return (Timer) slot(single, 2 + leg.ordinal(), () -> Timer.builder(FIRST_BYTE)
+            Meter m = single.get(2 + leg.ordinal());
+            return (Timer) (m != null ? m : slot(single, 2 + leg.ordinal(), () -> Timer.builder(FIRST_BYTE)
                     .description("client leg: the server's first byte reached the proxy, from accept (before any "
                             + "toxic delays it); server leg: the server's first byte after the client's")
                     .tags("proxy", proxy, "leg", leg.label()).serviceLevelObjectives(FIRST_BYTE_BUCKETS)
-                    .register(registry));
+                    .register(registry)));
         }
 
         /** index 0 = upstream, 1 = downstream. */
         DistributionSummary connectionBytes(int index) {
             // No buckets (count, sum and max only): the mean per connection is what the dashboards show.
-            return (DistributionSummary) slot(single, 4 + index, () -> DistributionSummary.builder(CONNECTION_BYTES)
-                    .baseUnit("bytes").description("bytes one connection carried, by direction")
-                    .tags("proxy", proxy, "direction", index == 0 ? "upstream" : "downstream").register(registry));
+            Meter m = single.get(4 + index);
+            return (DistributionSummary) (m != null ? m : slot(single, 4 + index, () -> DistributionSummary
+                    .builder(CONNECTION_BYTES).baseUnit("bytes").description("bytes one connection carried, by direction")
+                    .tags("proxy", proxy, "direction", index == 0 ? "upstream" : "downstream").register(registry)));
         }
 
         Counter closed(CloseReason reason) {
-            return (Counter) slot(closed, reason.ordinal(), () -> Counter.builder(CLOSED)
+            Meter m = closed.get(reason.ordinal());
+            return (Counter) (m != null ? m : slot(closed, reason.ordinal(), () -> Counter.builder(CLOSED)
                     .description("connections closed, by reason").tags("proxy", proxy, "reason", reason.label())
-                    .register(registry));
+                    .register(registry)));
         }
 
         Timer connect(DialOutcome outcome) {
-            return (Timer) slot(connect, outcome.ordinal(), () -> Timer.builder(UPSTREAM_CONNECT)
+            Meter m = connect.get(outcome.ordinal());
+            return (Timer) (m != null ? m : slot(connect, outcome.ordinal(), () -> Timer.builder(UPSTREAM_CONNECT)
                     .description("time to dial the upstream, by outcome").tags("proxy", proxy, "outcome",
-                            outcome.label()).serviceLevelObjectives(CONNECT_BUCKETS).register(registry));
+                            outcome.label()).serviceLevelObjectives(CONNECT_BUCKETS).register(registry)));
         }
 
         Counter action(ToxicAction.Kind kind) {
-            return (Counter) slot(actions, kind.ordinal(), () -> Counter.builder(TOXIC_ACTIONS)
+            Meter m = actions.get(kind.ordinal());
+            return (Counter) (m != null ? m : slot(actions, kind.ordinal(), () -> Counter.builder(TOXIC_ACTIONS)
                     .description("visible things toxics did (swallowed FIN, RST, ...)")
-                    .tags("proxy", proxy, "action", kind.label()).register(registry));
+                    .tags("proxy", proxy, "action", kind.label()).register(registry)));
         }
 
         Counter applied(String type) {
@@ -227,13 +235,10 @@ public final class ProxyMetrics implements EventListener {
         }
     }
 
-    private static <T> Meter slot(AtomicReferenceArray<T> slots, int index, Supplier<? extends T> make) {
-        T m = slots.get(index);
-        if (m == null) {
-            slots.compareAndSet(index, null, make.get());
-            m = slots.get(index);
-        }
-        return (Meter) m;
+    /** Fills an empty slot (a racing thread may have filled it first: its meter is the same) and returns it. */
+    private static Meter slot(AtomicReferenceArray<Meter> slots, int index, Supplier<? extends Meter> make) {
+        slots.compareAndSet(index, null, make.get());
+        return slots.get(index);
     }
 
     /**
