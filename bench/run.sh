@@ -7,6 +7,7 @@
 #   PATHS="chaos haproxy netty" bench/run.sh   # add the bare-Netty floor (bench/NettyFloorProxy.java)
 #   JAVA_OPTS="-Xmx512m" bench/run.sh  # passed to the chaos-proxy JVM
 #   CHAOS_ARGS="--transport epoll" bench/run.sh   # extra chaos-proxy flags (io_uring is the default where allowed)
+#   BASE_JAR=/tmp/old.jar PATHS="chaos base haproxy" bench/run.sh   # this build against another one, same run
 #
 # Prints the machine, the chaos-proxy transport, one line per measurement, then a
 # Markdown table that is also written to bench/results/latest.md.
@@ -38,7 +39,11 @@ NETTY_BULK_PORT=18094
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BENCH_DIR/.." && pwd)"
-JAR="$ROOT/control-api/target/chaos-proxy.jar"
+JAR="${JAR:-$ROOT/control-api/target/chaos-proxy.jar}"   # the chaos-proxy build measured as "chaos"
+BASE_JAR="${BASE_JAR:-}"    # another build (e.g. of an older commit), measured as "base" when PATHS has it
+BASE_HTTP_PORT=18095
+BASE_BULK_PORT=18096
+BASE_API_PORT=18475
 RESULTS_DIR="$BENCH_DIR/results"
 
 die() { echo "bench: error: $*" >&2; exit 1; }
@@ -49,8 +54,9 @@ case "$DURATION$ROUNDS$WARMUP$CONNS$WRK_THREADS$HAPROXY_THREADS" in
 esac
 if [ "$DURATION" -lt 1 ] || [ "$ROUNDS" -lt 1 ]; then die "DURATION and ROUNDS must be at least 1"; fi
 for p in $PATHS; do
-  case "$p" in direct|chaos|haproxy|netty) ;; *) die "unknown path '$p' in PATHS (use: direct chaos haproxy netty)" ;; esac
+  case "$p" in direct|chaos|base|haproxy|netty) ;; *) die "unknown path '$p' in PATHS (use: direct chaos base haproxy netty)" ;; esac
 done
+case " $PATHS " in *" base "*) [ -n "$BASE_JAR" ] && [ -f "$BASE_JAR" ] || die "PATHS has base: set BASE_JAR to a chaos-proxy jar" ;; esac
 want() { case " $PATHS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 # ---------------------------------------------------------------- cleanup
@@ -167,19 +173,23 @@ noise_end() {
 
 # The process that forwards for a path ("" for direct).
 FWD_PID_chaos=""
+FWD_PID_base=""
 FWD_PID_haproxy=""
 FWD_PID_netty=""
-fwd_pid() { case "$1" in chaos) echo "$FWD_PID_chaos" ;; haproxy) echo "$FWD_PID_haproxy" ;; netty) echo "$FWD_PID_netty" ;; *) echo "" ;; esac; }
-http_port() { case "$1" in direct) echo $NGINX_PORT ;; chaos) echo $CP_HTTP_PORT ;; haproxy) echo $HAP_HTTP_PORT ;; netty) echo $NETTY_HTTP_PORT ;; esac; }
-bulk_port() { case "$1" in direct) echo $IPERF_PORT ;; chaos) echo $CP_BULK_PORT ;; haproxy) echo $HAP_BULK_PORT ;; netty) echo $NETTY_BULK_PORT ;; esac; }
+fwd_pid() { case "$1" in chaos) echo "$FWD_PID_chaos" ;; base) echo "$FWD_PID_base" ;; haproxy) echo "$FWD_PID_haproxy" ;; netty) echo "$FWD_PID_netty" ;; *) echo "" ;; esac; }
+http_port() { case "$1" in direct) echo $NGINX_PORT ;; chaos) echo $CP_HTTP_PORT ;; base) echo $BASE_HTTP_PORT ;; haproxy) echo $HAP_HTTP_PORT ;; netty) echo $NETTY_HTTP_PORT ;; esac; }
+bulk_port() { case "$1" in direct) echo $IPERF_PORT ;; chaos) echo $CP_BULK_PORT ;; base) echo $BASE_BULK_PORT ;; haproxy) echo $HAP_BULK_PORT ;; netty) echo $NETTY_BULK_PORT ;; esac; }
+
+is_jvm() { [ "$1" = chaos ] || [ "$1" = base ]; }   # a chaos-proxy build (JIT, allocation figures)
+api_port() { case "$1" in chaos) echo $CP_API_PORT ;; base) echo $BASE_API_PORT ;; esac; }
 
 declare -A R   # results: R[metric,path]
 
 # jit_end PATH T0 T1: sets JIT to ", jit N" (cores the JIT compilers used during a chaos-proxy run) or "".
 jit_end() {
   JIT=""
-  [ "$1" = chaos ] || return 0
-  JIT=", jit $(awk -v a="$JIT0" -v b="$(jit_ticks)" -v hz="$CLK_TCK" -v t0="$2" -v t1="$3" \
+  is_jvm "$1" || return 0
+  JIT=", jit $(awk -v a="$JIT0" -v b="$(jit_ticks "$(fwd_pid "$1")")" -v hz="$CLK_TCK" -v t0="$2" -v t1="$3" \
     'BEGIN { printf "%.2f", (b - a) / hz / (t1 - t0) }')"
 }
 
@@ -191,10 +201,10 @@ run_wrk() {
   local -a hdr=()
   [ "$kind" = close ] && hdr=(-H "Connection: close")
   pid="$(fwd_pid "$path")"
-  a0=""; [ "$path" != chaos ] || a0="$(allocated_bytes)"
+  a0=""; ! is_jvm "$path" || a0="$(allocated_bytes "$(api_port "$path")")"
   c0=0; [ -n "$pid" ] && c0="$(cpu_ticks "$pid")"
   noise_begin
-  [ "$path" != chaos ] || JIT0="$(jit_ticks)"
+  ! is_jvm "$path" || JIT0="$(jit_ticks "$pid")"
   t0="$(date +%s.%N)"
   timeout --foreground $((secs + 30)) wrk -t"$WRK_THREADS" -c"$CONNS" -d"${secs}s" --latency "${hdr[@]}" \
     -s "$TMP/report.lua" "http://$H:$port/bench.txt" >"$out" 2>&1 \
@@ -224,8 +234,8 @@ run_wrk() {
     cost="$(awk -v c="$cpu" -v r="$rps" 'BEGIN { printf "%.1f", c / r * 1000000 }')"
     R[${kind}_cost,$path]+=" $cost"
   fi
-  if [ "$path" = chaos ] && [ -n "$a0" ]; then   # heap bytes chaos-proxy allocated per request
-    a1="$(allocated_bytes)"
+  if is_jvm "$path" && [ -n "$a0" ]; then   # heap bytes chaos-proxy allocated per request
+    a1="$(allocated_bytes "$(api_port "$path")")"
     if [ -n "$a1" ]; then
       alloc="$(awk -v a="$a0" -v b="$a1" -v n="$requests" 'BEGIN { printf "%.0f", (b - a) / n }')"
       R[${kind}_alloc,$path]+=" $alloc"
@@ -236,10 +246,11 @@ run_wrk() {
     "$path" "$kind" "$rps" "$p50" "$p99" "$errors" "$non2xx" "${cpu:-—}" "${cost:+ = $cost µs/req}$allocnote" "$NOISE$JIT"
 }
 
-# Heap bytes chaos-proxy has allocated since it started (its chaosproxy_jvm_allocated_bytes_total), or "".
+# Heap bytes a chaos-proxy (by API port) has allocated since it started (chaosproxy_jvm_allocated_bytes_total),
+# or "" (a build from before that metric).
 allocated_bytes() {
   # awk reads to the end: exiting early would fail curl's write (exit 23), and pipefail would stop the script.
-  { curl -fsS -m 2 -H "Host: $H" "http://$H:$CP_API_PORT/metrics" 2>/dev/null || true; } \
+  { curl -fsS -m 2 -H "Host: $H" "http://$H:$1/metrics" 2>/dev/null || true; } \
     | awk '/^chaosproxy_jvm_allocated_bytes_total / && !done { printf "%.0f", $2; done = 1 }'
 }
 
@@ -251,7 +262,7 @@ run_iperf() {
   pid="$(fwd_pid "$path")"
   c0=0; [ -n "$pid" ] && c0="$(cpu_ticks "$pid")"
   noise_begin
-  [ "$path" != chaos ] || JIT0="$(jit_ticks)"
+  ! is_jvm "$path" || JIT0="$(jit_ticks "$pid")"
   t0="$(date +%s.%N)"
   timeout --foreground $((secs + 30)) iperf3 -c "$H" -p "$port" -t "$secs" -O 1 -P 1 -J >"$out" 2>&1 \
     || { cat "$out" >&2; die "iperf3 ($path) failed"; }
@@ -277,10 +288,11 @@ run_iperf() {
 
 # ---------------------------------------------------------------- start
 ensure_tools
-if want chaos || want netty; then command -v "$JAVA" >/dev/null 2>&1 || die "java not found on PATH (JDK 17 needed)"; fi
+if want chaos || want base || want netty; then command -v "$JAVA" >/dev/null 2>&1 || die "java not found on PATH (JDK 17 needed)"; fi
 
 ports=("$NGINX_PORT" "$IPERF_PORT")
 if want chaos; then ports+=("$CP_HTTP_PORT" "$CP_BULK_PORT" "$CP_API_PORT"); fi
+if want base; then ports+=("$BASE_HTTP_PORT" "$BASE_BULK_PORT" "$BASE_API_PORT"); fi
 if want haproxy; then ports+=("$HAP_HTTP_PORT" "$HAP_BULK_PORT"); fi
 if want netty; then ports+=("$NETTY_HTTP_PORT" "$NETTY_BULK_PORT"); fi
 check_ports_free "${ports[@]}"
@@ -377,26 +389,37 @@ fi
 
 CP_TRANSPORT="n/a"
 CP_THREADS="n/a"
-if want chaos; then
-  cat >"$TMP/chaos.json" <<EOF
-[{"name":"http","listen":"$H:$CP_HTTP_PORT","upstream":"$H:$NGINX_PORT"},
- {"name":"bulk","listen":"$H:$CP_BULK_PORT","upstream":"$H:$IPERF_PORT"}]
+# start_chaos NAME JAR HTTP_PORT BULK_PORT API_PORT: starts a chaos-proxy build in front of nginx and iperf3, sets
+# STARTED_PID once its API and both listeners answer.
+start_chaos() {
+  local name=$1 jar=$2 http=$3 bulk=$4 api=$5 ok=0 pid
+  cat >"$TMP/$name.json" <<EOF
+[{"name":"http","listen":"$H:$http","upstream":"$H:$NGINX_PORT"},
+ {"name":"bulk","listen":"$H:$bulk","upstream":"$H:$IPERF_PORT"}]
 EOF
   # shellcheck disable=SC2086
-  "$JAVA" $JAVA_OPTS -jar "$JAR" --host "$H" --port "$CP_API_PORT" --config "$TMP/chaos.json" \
-    $CHAOS_ARGS >"$TMP/chaos.log" 2>&1 &
-  FWD_PID_chaos=$!
-  PIDS+=($!)
-  ok=0
+  "$JAVA" $JAVA_OPTS -jar "$jar" --host "$H" --port "$api" --config "$TMP/$name.json" \
+    $CHAOS_ARGS >"$TMP/$name.log" 2>&1 &
+  pid=$!
+  PIDS+=($pid)
   for _ in $(seq 1 300); do   # 30 s
-    if curl -fsS -m 1 -o /dev/null "http://$H:$CP_API_PORT/version" 2>/dev/null; then ok=1; break; fi
-    kill -0 "$FWD_PID_chaos" 2>/dev/null || { tail -n 30 "$TMP/chaos.log" >&2; die "chaos-proxy exited during start"; }
+    if curl -fsS -m 1 -o /dev/null -H "Host: $H" "http://$H:$api/version" 2>/dev/null; then ok=1; break; fi
+    kill -0 "$pid" 2>/dev/null || { tail -n 30 "$TMP/$name.log" >&2; die "chaos-proxy ($name) exited during start"; }
     sleep 0.1
   done
-  [ "$ok" = 1 ] || { tail -n 30 "$TMP/chaos.log" >&2; die "chaos-proxy API did not answer on $CP_API_PORT within 30 s"; }
-  wait_listen $CP_HTTP_PORT "$FWD_PID_chaos" chaos-proxy "$TMP/chaos.log"
-  wait_listen $CP_BULK_PORT "$FWD_PID_chaos" chaos-proxy "$TMP/chaos.log"
-  curl -fsS -o /dev/null "http://$H:$CP_HTTP_PORT/bench.txt" || die "no HTTP answer through chaos-proxy"
+  [ "$ok" = 1 ] || { tail -n 30 "$TMP/$name.log" >&2; die "chaos-proxy ($name) API did not answer on $api within 30 s"; }
+  wait_listen "$http" "$pid" "chaos-proxy ($name)" "$TMP/$name.log"
+  wait_listen "$bulk" "$pid" "chaos-proxy ($name)" "$TMP/$name.log"
+  curl -fsS -o /dev/null "http://$H:$http/bench.txt" || die "no HTTP answer through chaos-proxy ($name)"
+  STARTED_PID=$pid
+}
+if want chaos; then
+  start_chaos chaos "$JAR" "$CP_HTTP_PORT" "$CP_BULK_PORT" "$CP_API_PORT"
+  FWD_PID_chaos=$STARTED_PID
+fi
+if want base; then
+  start_chaos base "$BASE_JAR" "$BASE_HTTP_PORT" "$BASE_BULK_PORT" "$BASE_API_PORT"
+  FWD_PID_base=$STARTED_PID
 fi
 
 if want netty; then
@@ -425,9 +448,9 @@ echo "  settings: ${DURATION}s per run, median of $ROUNDS rounds, wrk -t$WRK_THR
 # ---------------------------------------------------------------- warm-up
 # CPU ticks of the JVM's JIT compiler threads: on 2 cores a busy C2 thread takes half the machine, so the
 # JVM path is measured only once the compilers have gone quiet.
-jit_ticks() {
+jit_ticks() { # PID
   local f t=0 line
-  for f in /proc/"$FWD_PID_chaos"/task/*/stat; do
+  for f in /proc/"$1"/task/*/stat; do
     { read -r line <"$f"; } 2>/dev/null || continue
     case "$line" in *"(C1 Compiler"*|*"(C2 Compiler"*)
       t=$((t + $(awk '{ s = $0; sub(/^.*\) /, "", s); split(s, f, " "); print f[12] + f[13] }' <<<"$line"))) ;;
@@ -436,19 +459,20 @@ jit_ticks() {
   echo "$t"
 }
 JIT_NOTE="n/a"
-if want chaos; then
-  echo "== warm-up chaos-proxy (rounds of 2 s keep-alive, 2 s new connections, 1 s bulk until the JIT is quiet; at most ${WARMUP}s; not measured)"
-  w_start=$SECONDS
-  w_round=0
+# warm_up NAME: rounds of traffic through that chaos-proxy build until its JIT compilers go quiet; sets JIT_NOTE.
+warm_up() {
+  local name=$1 pid http bulk w_start=$SECONDS w_round=0 j0 j1 wt0 wt1 jit
+  pid="$(fwd_pid "$name")" http="$(http_port "$name")" bulk="$(bulk_port "$name")"
+  echo "== warm-up chaos-proxy ($name) (rounds of 2 s keep-alive, 2 s new connections, 1 s bulk until the JIT is quiet; at most ${WARMUP}s; not measured)"
   while :; do
     w_round=$((w_round + 1))
-    j0="$(jit_ticks)"; wt0="$(date +%s.%N)"
-    timeout --foreground 40 wrk -t"$WRK_THREADS" -c"$CONNS" -d2s "http://$H:$CP_HTTP_PORT/bench.txt" >/dev/null 2>&1 \
+    j0="$(jit_ticks "$pid")"; wt0="$(date +%s.%N)"
+    timeout --foreground 40 wrk -t"$WRK_THREADS" -c"$CONNS" -d2s "http://$H:$http/bench.txt" >/dev/null 2>&1 \
       || die "warm-up wrk failed"
-    timeout --foreground 40 wrk -t"$WRK_THREADS" -c"$CONNS" -d2s -H "Connection: close" "http://$H:$CP_HTTP_PORT/bench.txt" >/dev/null 2>&1 \
+    timeout --foreground 40 wrk -t"$WRK_THREADS" -c"$CONNS" -d2s -H "Connection: close" "http://$H:$http/bench.txt" >/dev/null 2>&1 \
       || die "warm-up wrk (close) failed"
-    timeout --foreground 40 iperf3 -c "$H" -p "$CP_BULK_PORT" -t 1 >/dev/null 2>&1 || die "warm-up iperf3 failed"
-    j1="$(jit_ticks)"; wt1="$(date +%s.%N)"
+    timeout --foreground 40 iperf3 -c "$H" -p "$bulk" -t 1 >/dev/null 2>&1 || die "warm-up iperf3 failed"
+    j1="$(jit_ticks "$pid")"; wt1="$(date +%s.%N)"
     jit="$(awk -v a="$j0" -v b="$j1" -v hz="$CLK_TCK" -v t0="$wt0" -v t1="$wt1" 'BEGIN { printf "%.2f", (b - a) / hz / (t1 - t0) }')"
     echo "  round $w_round: JIT compiler threads busy $jit cores"
     if [ "$w_round" -ge 2 ] && awk -v j="$jit" 'BEGIN { exit !(j < 0.05) }'; then
@@ -457,10 +481,14 @@ if want chaos; then
     fi
     if [ $((SECONDS - w_start)) -ge "$WARMUP" ]; then
       JIT_NOTE="JIT still busy ($jit cores) after $((SECONDS - w_start)) s of warm-up"
-      log "warning: $JIT_NOTE; chaos-proxy figures may be low"
+      log "warning: $JIT_NOTE ($name); its figures may be low"
       break
     fi
   done
+}
+if want base; then warm_up base; fi
+if want chaos; then
+  warm_up chaos
   # The transport shows in the mapped native library; the loop threads by name.
   if grep -q 'netty_transport_native_io_uring' "/proc/$FWD_PID_chaos/maps" 2>/dev/null; then CP_TRANSPORT="io_uring (native)"
   elif grep -q 'netty_transport_native_epoll' "/proc/$FWD_PID_chaos/maps" 2>/dev/null; then CP_TRANSPORT="epoll (native)"
@@ -538,6 +566,7 @@ costrow() { # label cost-metric: the median of the per-round costs
 COLUMNS="direct chaos haproxy"
 HEADER="| metric | direct | chaos-proxy | haproxy |"
 RULE="|---|---:|---:|---:|"
+if want base; then COLUMNS+=" base"; HEADER+=" chaos-proxy base build |"; RULE+="---:|"; fi
 if want netty; then COLUMNS+=" netty"; HEADER+=" bare Netty (floor) |"; RULE+="---:|"; fi
 TABLE="$(
   echo "$HEADER"
