@@ -81,7 +81,9 @@ public final class Main implements Callable<Integer>, ScenarioHost.Starter {
     Integer apiMaxEventStreams;
 
     public static void main(String[] args) {
+        nettyJfrEventsOffUnlessAsked();
         leakDetectionOffUnlessAsked();
+        StartupWarmUp.startInBackground();
         System.exit(commandLine().execute(args));
     }
 
@@ -97,6 +99,20 @@ public final class Main implements Callable<Integer>, ScenarioHost.Starter {
             ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
         }
     }
+
+    /**
+     * Netty's buffer allocator emits JFR events when JFR is available; the first allocation then loads the event
+     * classes, and the first class extending {@code jdk.jfr.Event} starts JFR's metadata machinery: 100-170 ms of
+     * the first API answer on this machine, for events only a running recording would keep. Off unless the user
+     * asks: {@code java -Dio.netty.jfr.enabled=true -jar chaos-proxy.jar}. Set before Netty's classes load.
+     */
+    static void nettyJfrEventsOffUnlessAsked() {
+        if (System.getProperty(NETTY_JFR) == null) {
+            System.setProperty(NETTY_JFR, "false");
+        }
+    }
+
+    static final String NETTY_JFR = "io.netty.jfr.enabled";
 
     /** Whether the user set a level, by Netty's property or its older name. */
     static boolean leakDetectionAsked(String level, String legacyLevel) {
