@@ -15,6 +15,7 @@ import io.chaosproxy.scenario.ScenarioCommand;
 import io.chaosproxy.scenario.ScenarioHost;
 import io.netty.util.ResourceLeakDetector;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -67,6 +68,12 @@ public final class Main implements Callable<Integer>, ScenarioHost.Starter {
     @Option(names = "--keep-closed", paramLabel = "N",
             description = "Closed connections each proxy keeps for GET /proxies/{p}/connections (default: ${DEFAULT-VALUE}).")
     int keepClosed = 100;
+
+    @Option(names = "--cds-training",
+            description = "Start on a free port, exercise the API and a proxy once, then exit: the training run that"
+                    + " writes a class-data archive for faster starts (with -XX:ArchiveClassesAtExit=FILE; see the"
+                    + " README, \"Faster start\").")
+    boolean cdsTraining;
 
     @Mixin
     ApiSecurityOptions apiSecurity = new ApiSecurityOptions();
@@ -173,10 +180,21 @@ public final class Main implements Callable<Integer>, ScenarioHost.Starter {
                 .withSeed(seed).withTransport(kind).withClosedConnectionsKept(keepClosed);
         ChaosProxyServer server;
         try {
-            server = new ChaosProxyServer(host, port, engineConfig, !noPacketEngine, security, apiLimits);
+            server = new ChaosProxyServer(host, cdsTraining ? 0 : port, engineConfig, !noPacketEngine, security,
+                    apiLimits);
         } catch (IllegalStateException e) {
             System.err.println("chaos-proxy: " + e.getMessage() + " (see --host, --port)");
             return 1;
+        }
+        if (cdsTraining) {
+            List<String> failed = CdsTraining.exercise(server, security.apiToken());
+            server.close();
+            for (String step : failed) {
+                spec.commandLine().getErr().println("chaos-proxy: --cds-training: " + step);
+            }
+            spec.commandLine().getOut().println("--cds-training: done" + (failed.isEmpty() ? "" : ", "
+                    + failed.size() + " steps failed") + "; the JVM writes its class-data archive as it exits");
+            return failed.isEmpty() ? 0 : 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

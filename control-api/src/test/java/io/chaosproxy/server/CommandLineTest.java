@@ -41,6 +41,33 @@ class CommandLineTest {
     }
 
     @Test
+    void nettyJfrEventsAreOffOnlyWhenTheUserSetNothing() {
+        String before = System.getProperty(Main.NETTY_JFR);
+        try {
+            System.setProperty(Main.NETTY_JFR, "true");
+            Main.nettyJfrEventsOffUnlessAsked();
+            assertThat(System.getProperty(Main.NETTY_JFR)).isEqualTo("true");
+            System.clearProperty(Main.NETTY_JFR);
+            Main.nettyJfrEventsOffUnlessAsked();
+            assertThat(System.getProperty(Main.NETTY_JFR)).isEqualTo("false");
+        } finally {
+            if (before == null) {
+                System.clearProperty(Main.NETTY_JFR);
+            } else {
+                System.setProperty(Main.NETTY_JFR, before);
+            }
+        }
+    }
+
+    @Test
+    void cdsTrainingExercisesTheApiAndAProxyThenExits() {
+        Run r = run("--cds-training", "--no-packet-engine", "--port", "1");
+        assertThat(r.err()).isEmpty();
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).contains("--cds-training: done;");
+    }
+
+    @Test
     void helpListsEveryFlag() {
         Run r = run("--help");
         assertThat(r.exitCode()).isZero();
