@@ -556,3 +556,6 @@ echo
 echo "== results (also in ${RESULTS_DIR#"$ROOT"/}/latest.md)"
 echo
 printf '%s\n' "$REPORT"
+
+# Start-up section (bench/startup.sh: start to API answering, jar and image; the first 30 s's new-connection rate; about a minute). STARTUP=0 skips it.
+if [ "${STARTUP:-1}" = 1 ]; then echo; "$BENCH_DIR/startup.sh"; fi
