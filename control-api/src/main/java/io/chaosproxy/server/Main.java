@@ -28,8 +28,7 @@ import picocli.CommandLine.Spec;
 
 /** The command line: {@code java -jar chaos-proxy.jar [options]}. */
 @Command(name = "chaos-proxy", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "A TCP chaos proxy with a Toxiproxy-compatible control API.", sortOptions = false,
-        subcommands = ScenarioCommand.class)
+        description = "A TCP chaos proxy with a Toxiproxy-compatible control API.", sortOptions = false)
 public final class Main implements Callable<Integer>, ScenarioHost.Starter {
     @Spec
     CommandSpec spec;
@@ -91,7 +90,7 @@ public final class Main implements Callable<Integer>, ScenarioHost.Starter {
         nettyJfrEventsOffUnlessAsked();
         leakDetectionOffUnlessAsked();
         StartupWarmUp.startInBackground();
-        System.exit(commandLine().execute(args));
+        System.exit(execute(args));
     }
 
     /**
@@ -138,8 +137,31 @@ public final class Main implements Callable<Integer>, ScenarioHost.Starter {
         }
     }
 
+    /** The whole command line: the server's options and the {@code scenario} commands. */
     static CommandLine commandLine() {
-        return new CommandLine(new Main());
+        return new CommandLine(new Main()).addSubcommand(ScenarioCommand.class);
+    }
+
+    /**
+     * Runs the command line as {@link #commandLine()} would, but starts a server without building the
+     * {@code scenario} commands' model: picocli reads every option of every command by reflection when it builds
+     * one, which is most of its 70-170 ms at start. Only a clean server start takes the short way; help, version,
+     * a subcommand or any mistake (while parsing, or found by {@link #call()} before it starts anything) is handed
+     * to the whole command line, which answers exactly as before.
+     */
+    static int execute(String[] args) {
+        CommandLine server = new CommandLine(new Main());
+        CommandLine.ParseResult parsed;
+        try {
+            parsed = server.parseArgs(args);
+        } catch (ParameterException notForTheServerAlone) {
+            return commandLine().execute(args);
+        }
+        if (parsed.isUsageHelpRequested() || parsed.isVersionHelpRequested()) {
+            return commandLine().execute(args);
+        }
+        server.setParameterExceptionHandler((mistake, sameArgs) -> commandLine().execute(sameArgs));
+        return server.execute(args);
     }
 
     @Override
