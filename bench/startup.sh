@@ -13,7 +13,8 @@
 # 4. new connections/s through chaos-proxy (wrk -H 'Connection: close' against nginx) in each of the first CURVE
 #    seconds after its API answered, then the warmed rate (median of 3 runs of 2 s after the curve):
 #    target: the first 10 s average >= 70 % of the warmed rate.
-# Figures are medians because this 2-core machine is shared: the load average is printed beside them.
+# Figures are medians because this 2-core machine is shared: each start waits (at most QUIET_WAIT s) for a quiet
+# half second, and the cores busy just before it are printed beside it.
 set -euo pipefail
 
 STARTS="${STARTS:-5}"
@@ -24,6 +25,7 @@ JAVA="${JAVA:-java}"
 JAVA_OPTS="${JAVA_OPTS:-}"
 CHAOS_ARGS="${CHAOS_ARGS:---no-packet-engine}"   # an unprivileged user's start (as root the packet engine probes iptables)
 DOCKER="${DOCKER:-/usr/bin/docker}"
+QUIET_WAIT="${QUIET_WAIT:-5}"     # before each start, wait up to this many seconds for a quiet half second
 
 H=127.0.0.1
 NGINX_PORT=18680
@@ -39,7 +41,7 @@ RESULTS_DIR="$BENCH_DIR/results"
 die() { echo "startup: error: $*" >&2; exit 1; }
 log() { echo "startup: $*" >&2; }
 
-case "$STARTS$CURVE$CONNS" in *[!0-9]*) die "STARTS, CURVE and CONNS must be whole numbers" ;; esac
+case "$STARTS$CURVE$CONNS$QUIET_WAIT" in *[!0-9]*) die "STARTS, CURVE, CONNS and QUIET_WAIT must be whole numbers" ;; esac
 [ "$STARTS" -ge 1 ] || die "STARTS must be at least 1"
 [ "$CURVE" -ge 10 ] || die "CURVE must be at least 10 (the target is on the first 10 s)"
 
@@ -81,6 +83,26 @@ chmod 755 "$TMP"   # nginx's worker runs as an unprivileged user and reads www/ 
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 loadavg() { cut -d' ' -f1 /proc/loadavg; }
+
+# busy_cores SECS: cores busy machine-wide (anyone's processes) over the next SECS seconds.
+busy_cores() {
+  local a b
+  a="$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)"
+  sleep "$1"
+  b="$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)"
+  awk -v a="$a" -v b="$b" -v n="$(nproc)" \
+    'BEGIN { split(a, x, " "); split(b, y, " "); t = y[2] - x[2]; if (t <= 0) t = 1; printf "%.2f", n * (y[1] - x[1]) / t }'
+}
+# A start takes well under a second, so on a shared machine each waits (at most QUIET_WAIT s) for half a second in
+# which the machine is nearly idle; sets BUSY to the cores busy in the last half second looked at.
+await_quiet() {
+  local i
+  BUSY="$(busy_cores 0.5)"
+  for ((i = 1; i < QUIET_WAIT * 2; i++)); do
+    awk -v b="$BUSY" 'BEGIN { exit !(b < 0.3) }' && return 0
+    BUSY="$(busy_cores 0.5)"
+  done
+}
 
 # await_api PORT PID|"" : polls GET /version every 5 ms (at most 30 s); prints nothing, fails if PID dies.
 await_api() {
@@ -132,8 +154,8 @@ echo "== 1. java -jar chaos-proxy.jar $CHAOS_ARGS to GET /version answering, $ST
 "$JAVA" $JAVA_OPTS -jar "$JAR" --version >/dev/null 2>&1 || true   # page the jar and the JDK in once, unmeasured
 runs=()
 for i in $(seq 1 "$STARTS"); do
-  jar_start; runs+=("$MS")
-  echo "  start $i: $MS ms   (load $(loadavg))"
+  await_quiet; jar_start; runs+=("$MS")
+  echo "  start $i: $MS ms   (machine busy $BUSY cores just before)"
 done
 JAR_MS="$(printf '%s\n' "${runs[@]}" | median)"
 record jar "$JAR_MS ms" "<= 300 ms" "$(le "$JAR_MS" 300 && echo 1 || echo 0)"
@@ -149,8 +171,8 @@ t0="$(now_ms)"
 echo "  training run and archive: $(( $(now_ms) - t0 )) ms, $(( $(stat -c %s "$ARCHIVE") / 1048576 )) MiB"
 runs=()
 for i in $(seq 1 "$STARTS"); do
-  jar_start -XX:SharedArchiveFile="$ARCHIVE"; runs+=("$MS")
-  echo "  start $i: $MS ms   (load $(loadavg))"
+  await_quiet; jar_start -XX:SharedArchiveFile="$ARCHIVE"; runs+=("$MS")
+  echo "  start $i: $MS ms   (machine busy $BUSY cores just before)"
 done
 CDS_MS="$(printf '%s\n' "${runs[@]}" | median)"
 record cds "$CDS_MS ms" "<= 300 ms" "$(le "$CDS_MS" 300 && echo 1 || echo 0)"
@@ -170,6 +192,7 @@ if [ -z "$IMAGE_NOTE" ]; then
   echo "  docker's own share: a container running 'true' takes $(( $(now_ms) - t0 )) ms from run to exit"
   runs=()
   for i in $(seq 1 "$STARTS"); do
+    await_quiet
     t0="$(now_ms)"
     cid="$("$DOCKER" run -d --rm -p "$H:$IMAGE_PORT:8474" "$IMAGE")" || die "docker run $IMAGE failed"
     CIDS+=("$cid")
@@ -180,7 +203,7 @@ if [ -z "$IMAGE_NOTE" ]; then
     fi
     "$DOCKER" rm -f "$cid" >/dev/null 2>&1 || true
     runs+=($((t1 - t0)))
-    echo "  start $i: $((t1 - t0)) ms   (load $(loadavg))"
+    echo "  start $i: $((t1 - t0)) ms   (machine busy $BUSY cores just before)"
   done
   IMG_MS="$(printf '%s\n' "${runs[@]}" | median)"
   record image "$(awk -v m="$IMG_MS" 'BEGIN { printf "%.2f s", m / 1000 }')" "<= 0.5 s" \
