@@ -255,13 +255,31 @@ rate_1s() { # wrk for $1 seconds -> new connections/s (0 when wrk reports nothin
   timeout --foreground $(($1 + 20)) wrk -t1 -c"$CONNS" -d"${1}s" -H 'Connection: close' \
     "http://$H:$PROXY_PORT/bench.txt" 2>/dev/null | awk '/^Requests\/sec:/ { printf "%.0f\n", $2; found = 1 } END { if (!found) print 0 }'
 }
+# CPU ticks of the JVM's JIT compiler threads: what the cold seconds spend compiling instead of forwarding.
+jit_ticks() {
+  local f t=0 line
+  for f in /proc/"$CP_PID"/task/*/stat; do
+    { read -r line <"$f"; } 2>/dev/null || continue
+    case "$line" in *"(C1 Compiler"*|*"(C2 Compiler"*)
+      t=$((t + $(awk '{ s = $0; sub(/^.*\) /, "", s); split(s, f, " "); print f[12] + f[13] }' <<<"$line"))) ;;
+    esac
+  done
+  echo "$t"
+}
+CLK_TCK="$(getconf CLK_TCK)"
 curve=()
 line=""
+jline=""
 for s in $(seq 1 "$CURVE"); do
+  j0="$(jit_ticks)"; t0="$(now_ms)"
   r="$(rate_1s 1)"; curve+=("$r")
+  j1="$(jit_ticks)"; t1="$(now_ms)"
   line+="$(printf '%6s' "$r")"
+  jline+="$(awk -v a="$j0" -v b="$j1" -v hz="$CLK_TCK" -v ms=$((t1 - t0)) 'BEGIN { printf "%6.2f", (b - a) / hz / (ms / 1000) }')"
   if [ $((s % 10)) = 0 ] || [ "$s" = "$CURVE" ]; then
-    echo "  s $(printf '%2d' $((s - (s - 1) % 10)))-$(printf '%2d' "$s"):$line   (load $(loadavg))"; line=""
+    echo "  s $(printf '%2d' $((s - (s - 1) % 10)))-$(printf '%2d' "$s"):$line /s   (load $(loadavg))"
+    echo "    JIT cores:$jline"
+    line=""; jline=""
   fi
 done
 warm=()

@@ -60,6 +60,7 @@ public final class ChaosProxyServer implements AutoCloseable {
      */
     public ChaosProxyServer(String host, int port, EngineConfig config, boolean packetEngine, ApiSecurity security,
             ApiLimits apiLimits) {
+        StartupWarmUp.awaitNetty();
         AllocatorMetrics.bindTo(meters); // first: it renames a meter with a filter, which must precede every meter
         this.engine = new ProxyEngine(config, meters, BuiltInToxics.registry());
         engine.usePacketFaults(packetEngine ? PacketEngine.start(meters)

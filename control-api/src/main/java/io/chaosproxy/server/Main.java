@@ -138,7 +138,7 @@ public final class Main implements Callable<Integer>, ScenarioHost.Starter {
     }
 
     /** The whole command line: the server's options and the {@code scenario} commands. */
-    static CommandLine commandLine() {
+    public static CommandLine commandLine() {
         return new CommandLine(new Main()).addSubcommand(ScenarioCommand.class);
     }
 
@@ -186,6 +186,7 @@ public final class Main implements Callable<Integer>, ScenarioHost.Starter {
         }
         ApiLimits apiLimits = ApiLimits.defaults().withMaxConnections(apiMaxConnections)
                 .withMaxEventStreams(eventStreams);
+        StartupWarmUp.awaitNetty(); // never initialise Netty's classes on two threads at once
         TransportKind kind = nio ? TransportKind.NIO : transport;
         if (nio && transport != TransportKind.AUTO && transport != TransportKind.NIO) {
             throw new ParameterException(spec.commandLine(), "--nio and --transport " + transport.label()
