@@ -25,7 +25,7 @@ JAVA="${JAVA:-java}"
 JAVA_OPTS="${JAVA_OPTS:-}"
 CHAOS_ARGS="${CHAOS_ARGS:---no-packet-engine}"   # an unprivileged user's start (as root the packet engine probes iptables)
 DOCKER="${DOCKER:-/usr/bin/docker}"
-QUIET_WAIT="${QUIET_WAIT:-5}"     # before each start, wait up to this many seconds for a quiet half second
+QUIET_WAIT="${QUIET_WAIT:-2}"     # before each start, wait up to this many seconds for a quiet half second
 
 H=127.0.0.1
 NGINX_PORT=18680
