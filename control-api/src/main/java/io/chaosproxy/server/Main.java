@@ -89,7 +89,7 @@ public final class Main implements Callable<Integer>, ScenarioHost.Starter {
     public static void main(String[] args) {
         nettyJfrEventsOffUnlessAsked();
         leakDetectionOffUnlessAsked();
-        StartupWarmUp.startInBackground();
+        StartupWarmUp.startInBackground(args);
         System.exit(execute(args));
     }
 

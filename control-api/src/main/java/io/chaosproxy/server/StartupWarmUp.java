@@ -6,6 +6,7 @@ import io.chaosproxy.engine.ProxyEngine;
 import io.chaosproxy.engine.Transport;
 import io.chaosproxy.engine.TransportKind;
 import io.netty.buffer.ByteBufAllocator;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -26,20 +27,24 @@ final class StartupWarmUp {
     private StartupWarmUp() {
     }
 
-    /** Starts the warm-up thread (once per process). */
-    static synchronized void startInBackground() {
+    /**
+     * Starts the warm-up thread (once per process). {@code args} only say whether the user chose a transport
+     * ({@code --transport}, {@code --nio}): then no native transport is probed ahead of the choice.
+     */
+    static synchronized void startInBackground(String[] args) {
         if (started) {
             return;
         }
         started = true;
-        Thread t = new Thread(StartupWarmUp::run, "chaos-start-warm-up");
+        boolean probeTransport = Arrays.stream(args).noneMatch(a -> a.equals("--nio") || a.startsWith("--transport"));
+        Thread t = new Thread(() -> run(probeTransport), "chaos-start-warm-up");
         t.setDaemon(true);
         t.start();
     }
 
-    private static void run() {
+    private static void run(boolean probeTransport) {
         try {
-            warmUpNetty();
+            warmUpNetty(probeTransport);
         } catch (RuntimeException | LinkageError e) {
             // Only a head start: the main thread does the same work itself and reports any real failure.
         } finally {
@@ -61,10 +66,11 @@ final class StartupWarmUp {
 
     /**
      * The native transport {@code --transport auto} picks (as {@link Transport#create} probes it: io_uring, else
-     * epoll; loading its library from the jar) and the default buffer allocator, which the metrics bind first.
+     * epoll; loading its library from the jar), unless the user named one, and the default buffer allocator, which
+     * the metrics bind first.
      */
-    private static void warmUpNetty() {
-        if (Transport.unavailabilityCause(TransportKind.IO_URING) != null) {
+    private static void warmUpNetty(boolean probeTransport) {
+        if (probeTransport && Transport.unavailabilityCause(TransportKind.IO_URING) != null) {
             Transport.unavailabilityCause(TransportKind.EPOLL);
         }
         ByteBufAllocator.DEFAULT.buffer(16).release();
