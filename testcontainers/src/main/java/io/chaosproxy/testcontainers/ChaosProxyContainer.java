@@ -92,9 +92,9 @@ public class ChaosProxyContainer extends GenericContainer<ChaosProxyContainer> {
     }
 
     /**
-     * Starts the container and waits for its API, then logs (INFO, logger {@code io.chaosproxy.testcontainers}) how long
-     * that took, from {@code start()} to {@code GET /version} answering: one line per container start, so a test
-     * run's output shows what each chaos-proxy container cost it.
+     * Starts the container and waits for its API, then logs (INFO, logger {@code io.chaosproxy.testcontainers})
+     * how long that took, from {@code start()} to {@code GET /version} answering: one line per container start, so
+     * a test run's output shows what each chaos-proxy container cost it.
      */
     @Override
     public void start() {
