@@ -33,7 +33,7 @@ ENV JAVA_OPTS="-Xmx256m -XX:MaxDirectMemorySize=256m"
 
 # Class-data sharing: a training run at build time (--cds-training: API calls, a proxy, connections through it)
 # writes every class a start and a first minute load into an archive; each start then maps them instead of
-# loading and verifying them from the jar (0.59x the start to the API answering: see the README, "Start-up"). Same
+# loading and verifying them from the jar (0.61x the start to the API answering: see the README, "Start-up"). Same
 # JVM and flags as the ENTRYPOINT; an archive that does not fit (another JVM) is left unused, with a warning, and
 # the start is as without it. -Xlog:cds=error: the dump lists each class it cannot keep (picocli's, built for Java 5).
 RUN java $JAVA_OPTS -XX:+ExitOnOutOfMemoryError -Djna.tmpdir=/tmp -Xlog:cds=error \
