@@ -647,10 +647,13 @@ REPORT="$(
 )"
 
 mkdir -p "$RESULTS_DIR"
-find "$RESULTS_DIR" -mindepth 1 -maxdepth 1 ! -name latest.md -exec rm -rf {} +
+find "$RESULTS_DIR" -mindepth 1 -maxdepth 1 ! -name '*.md' -exec rm -rf {} +   # startup.sh and fidelity.sh keep theirs here too
 printf '%s\n' "$REPORT" >"$RESULTS_DIR/latest.md"
 
 echo
 echo "== results (also in ${RESULTS_DIR#"$ROOT"/}/latest.md)"
 echo
 printf '%s\n' "$REPORT"
+
+# Start-up section (bench/startup.sh: start to API answering, jar and image; the first 30 s's new-connection rate; about a minute). STARTUP=0 skips it.
+if [ "${STARTUP:-1}" = 1 ]; then echo; "$BENCH_DIR/startup.sh"; fi

@@ -14,13 +14,6 @@ import io.chaosproxy.scenario.ScenarioRoutes;
 import io.chaosproxy.scenario.ScenarioRuns;
 import io.chaosproxy.toxic.PacketFaults;
 import io.chaosproxy.toxic.types.BuiltInToxics;
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -31,7 +24,7 @@ import java.util.Properties;
 /** The whole running program: engine, proxies, metrics and the control API, started and stopped together. */
 public final class ChaosProxyServer implements AutoCloseable {
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+    private final ProcessMetrics processMetrics = new ProcessMetrics();
     private final ProxyEngine engine;
     private final ProxyRegistry registry;
     /** Scenario runs asked for over the API: seconds each, so off the API's control thread. */
@@ -67,14 +60,16 @@ public final class ChaosProxyServer implements AutoCloseable {
      */
     public ChaosProxyServer(String host, int port, EngineConfig config, boolean packetEngine, ApiSecurity security,
             ApiLimits apiLimits) {
-        bindProcessMetrics();
+        StartupWarmUp.awaitNetty();
+        AllocatorMetrics.bindTo(meters); // first: it renames a meter with a filter, which must precede every meter
         this.engine = new ProxyEngine(config, meters, BuiltInToxics.registry());
         engine.usePacketFaults(packetEngine ? PacketEngine.start(meters)
                 : PacketFaults.unavailable("the packet engine is turned off (--no-packet-engine, or a server embedded in a test)"));
         this.registry = new ProxyRegistry(engine);
+        StartupWarmUp.awaitJson(); // never initialise Jackson's classes on two threads at once
         ObjectMapper mapper = new ObjectMapper();
         RouteTable routes = new RouteTable();
-        ControlRoutes.addTo(routes, registry, mapper, version(), meters::scrape, security,
+        ControlRoutes.addTo(routes, registry, mapper, version(), this::scrape, security,
                 ApiSecurity.loopbackOnly(host), apiLimits);
         new ScenarioRoutes(registry, scenarioRuns).addTo(routes);
         try {
@@ -85,18 +80,7 @@ public final class ChaosProxyServer implements AutoCloseable {
             engine.close();
             throw e;
         }
-    }
-
-    private void bindProcessMetrics() {
-        AllocatorMetrics.bindTo(meters); // first: it renames a meter with a filter, which must precede every meter
-        new ClassLoaderMetrics().bindTo(meters);
-        new JvmMemoryMetrics().bindTo(meters);
-        gcMetrics.bindTo(meters);
-        new JvmThreadMetrics().bindTo(meters);
-        new ProcessorMetrics().bindTo(meters);
-        new UptimeMetrics().bindTo(meters);
-        new FileDescriptorMetrics().bindTo(meters);
-        new AllocationMetrics().bindTo(meters);
+        processMetrics.bindInBackground(meters);
     }
 
     public ProxyRegistry registry() {
@@ -111,8 +95,15 @@ public final class ChaosProxyServer implements AutoCloseable {
         return api.address();
     }
 
+    /** Every meter, the JVM's and the process's included (this waits for their binding, at most ms after start). */
     public PrometheusMeterRegistry meters() {
+        processMetrics.awaitBound();
         return meters;
+    }
+
+    private String scrape() {
+        processMetrics.awaitBound();
+        return meters.scrape();
     }
 
     public static String version() {
@@ -137,7 +128,7 @@ public final class ChaosProxyServer implements AutoCloseable {
         scenarioRuns.close();
         registry.close();
         engine.close();
-        gcMetrics.close();
+        processMetrics.close();
         meters.close();
     }
 }

@@ -40,6 +40,72 @@ class CommandLineTest {
         assertThat(ResourceLeakDetector.getLevel()).isEqualTo(ResourceLeakDetector.Level.PARANOID);
     }
 
+    /** As {@code java -jar} runs it ({@link Main#execute}), standard output and error captured. */
+    private static Run runAsMain(String... args) {
+        java.io.PrintStream out = System.out;
+        java.io.PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new java.io.PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new java.io.PrintStream(e, true, StandardCharsets.UTF_8));
+            int code = Main.execute(args);
+            System.out.flush();
+            System.err.flush();
+            return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void theServersShortWayAnswersHelpCommandsAndMistakesAsTheWholeCommandLine() {
+        for (String[] args : new String[][] {{"--help"}, {"--version"}, {"scenario", "list"}, {"--bogus"},
+                {"--port"}, {"--port", "70000"}, {"--keep-closed", "-1"}, {"--api-token", " "}}) {
+            Run whole = run(args);
+            Run asMain = runAsMain(args);
+            assertThat(asMain).as(String.join(" ", args)).isEqualTo(whole);
+        }
+        assertThat(runAsMain("--help").out()).contains("Commands:", "scenario");
+        assertThat(runAsMain("--port", "70000").err()).contains("--port must be between 0 and 65535", "Commands:");
+    }
+
+    @Test
+    void theServersShortWayStartsTheServer() {
+        Run r = runAsMain("--cds-training", "--no-packet-engine");
+        assertThat(r.err()).doesNotContain("--cds-training"); // (a test library may warn about SLF4J here)
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).contains("--cds-training: done;");
+    }
+
+    @Test
+    void nettyJfrEventsAreOffOnlyWhenTheUserSetNothing() {
+        String before = System.getProperty(Main.NETTY_JFR);
+        try {
+            System.setProperty(Main.NETTY_JFR, "true");
+            Main.nettyJfrEventsOffUnlessAsked();
+            assertThat(System.getProperty(Main.NETTY_JFR)).isEqualTo("true");
+            System.clearProperty(Main.NETTY_JFR);
+            Main.nettyJfrEventsOffUnlessAsked();
+            assertThat(System.getProperty(Main.NETTY_JFR)).isEqualTo("false");
+        } finally {
+            if (before == null) {
+                System.clearProperty(Main.NETTY_JFR);
+            } else {
+                System.setProperty(Main.NETTY_JFR, before);
+            }
+        }
+    }
+
+    @Test
+    void cdsTrainingExercisesTheApiAndAProxyThenExits() {
+        Run r = run("--cds-training", "--no-packet-engine", "--port", "1");
+        assertThat(r.err()).isEmpty();
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).contains("--cds-training: done;");
+    }
+
     @Test
     void helpListsEveryFlag() {
         Run r = run("--help");

@@ -14,6 +14,10 @@ import java.util.logging.SimpleFormatter;
  * line's timestamp); that failed with a NoClassDefFoundError, which escaped the event loop and killed its thread
  * for good. Formatting one log record with a stack trace now loads the time-zone rules, the formatter and the
  * stack-trace printing while descriptors are plentiful, and the classes of our own error paths.
+ *
+ * <p>It takes tens of milliseconds (the time-zone database, logging), so a server may start it on another thread
+ * early ({@link ProxyEngine#warmUpErrorPaths()}); {@code run} is synchronized, so an engine created meanwhile waits
+ * for that run to finish instead of racing it, and every engine still starts with its error paths loaded.
  */
 final class ErrorPathWarmUp {
     private static volatile boolean done;
@@ -21,7 +25,7 @@ final class ErrorPathWarmUp {
     private ErrorPathWarmUp() {
     }
 
-    static void run() {
+    static synchronized void run() {
         if (done) {
             return;
         }

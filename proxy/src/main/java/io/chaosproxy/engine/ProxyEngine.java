@@ -33,6 +33,14 @@ public final class ProxyEngine implements AutoCloseable {
                 .register(meterRegistry);
     }
 
+    /**
+     * Loads what the error paths need (see ErrorPathWarmUp) now, on the calling thread; an engine constructed later
+     * finds it done. A server calls this on a second thread while it parses its command line.
+     */
+    public static void warmUpErrorPaths() {
+        ErrorPathWarmUp.run();
+    }
+
     public EngineConfig config() {
         return config;
     }

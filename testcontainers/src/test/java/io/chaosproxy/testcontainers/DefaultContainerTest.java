@@ -3,6 +3,7 @@ package io.chaosproxy.testcontainers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chaosproxy.client.ChaosProxyClient;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -18,5 +19,7 @@ class DefaultContainerTest {
         assertThat(client.capabilities().engines()).containsKey("stream");
         assertThat(container.getContainerInfo().getHostConfig().getCapAdd())
                 .extracting(Enum::name).contains("NET_ADMIN");
+        // Measured from start() to GET /version answering, and logged with it (the test run's output shows it).
+        assertThat(container.startupTime()).isPositive().isLessThan(Duration.ofSeconds(60));
     }
 }
