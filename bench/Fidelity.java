@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,14 +19,16 @@ import java.util.regex.Pattern;
  * toxic, and through it with a latency toxic; times bulk transfers through a bandwidth toxic. No dependencies:
  *
  * <pre>java bench/Fidelity.java --api 127.0.0.1:8474 [--latency 100,10] [--round-trips 1000]
- *     [--streams downstream,upstream] [--bandwidth 10000:20000000,100:300000] [--message 64]</pre>
+ *     [--streams downstream,upstream] [--bandwidth 10000:20000000,100:300000] [--message 64] [--floor 200]</pre>
  *
  * <p>Latency semantics (as Toxiproxy's): a latency toxic delays every chunk of its direction by {@code latency} ms
  * from the moment the proxy read it. A {@code downstream} toxic delays the echo (server to client), an
  * {@code upstream} one the request (client to server); either way one round trip gains exactly {@code latency}
  * ms. The error of one round trip is {@code rtt - latency - median(baseline rtt)}: it includes what the proxy
  * itself adds. The bandwidth rate is {@code bytes / (last byte received - first byte sent)}, the toxic on the
- * echo (downstream) direction, the request unthrottled.
+ * echo (downstream) direction, the request unthrottled. The "floor" lines ({@code stream=floor}) time a sleep of
+ * {@code latency} ms in this JVM followed by a direct round trip: the wake-up and cold-cache cost of this machine,
+ * which bounds what any proxy's timer can achieve here.
  *
  * <p>Output: one line per figure, {@code key=value} pairs after a label, for bench/fidelity.sh to read.
  */
@@ -47,6 +50,7 @@ public final class Fidelity {
         String[] streams = {"downstream", "upstream"};
         String bandwidth = "10000:20000000,100:300000";
         int message = 64;
+        int floor = 200;
         for (int i = 0; i + 1 < args.length; i += 2) {
             String v = args[i + 1];
             switch (args[i]) {
@@ -57,6 +61,7 @@ public final class Fidelity {
                 case "--streams" -> streams = v.split(",");
                 case "--bandwidth" -> bandwidth = v;
                 case "--message" -> message = Integer.parseInt(v);
+                case "--floor" -> floor = Integer.parseInt(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -65,12 +70,12 @@ public final class Fidelity {
             Thread acceptor = new Thread(() -> serveEcho(echo), "echo-accept");
             acceptor.setDaemon(true);
             acceptor.start();
-            new Fidelity(api, echo.getLocalPort()).run(latencies, roundTrips, streams, bandwidth, message);
+            new Fidelity(api, echo.getLocalPort()).run(latencies, roundTrips, streams, bandwidth, message, floor);
         }
     }
 
-    private void run(long[] latencies, int roundTrips, String[] streams, String bandwidth, int message)
-            throws Exception {
+    private void run(long[] latencies, int roundTrips, String[] streams, String bandwidth, int message,
+            int floor) throws Exception {
         String proxy = "fidelity-" + ProcessHandle.current().pid();
         String body = http("POST", "/proxies", "{\"name\":\"" + proxy + "\",\"listen\":\"" + HOST
                 + ":0\",\"upstream\":\"" + HOST + ":" + echoPort + "\"}", 201);
@@ -91,6 +96,9 @@ public final class Fidelity {
                         + "proxy_p99_us=%.1f%n", roundTrips, base / 1e3, percentile(plain, 50) / 1e3,
                         percentile(plain, 99) / 1e3);
                 for (long latency : latencies) {
+                    if (floor > 0) {
+                        report(latency, "floor", idleRoundTrips(echoPort, floor, message, latency), base);
+                    }
                     for (String stream : streams) {
                         addToxic(proxy, "lat", "latency", stream, "{\"latency\":" + latency + ",\"jitter\":0}");
                         long[] rtt = roundTrips(proxyPort, roundTrips, message);
@@ -153,6 +161,37 @@ public final class Fidelity {
                 if (in[0] != out[0]) {
                     throw new IOException("echo out of order at round trip " + i);
                 }
+            }
+        }
+        return times;
+    }
+
+    /**
+     * The machine's floor for any proxy: {@code n} times, sleep {@code latencyMs} (as a proxy's timer would), then
+     * one direct round trip; each time in ns, sleep included. What this adds beyond the latency is the cost of waking
+     * from a timer and of a round trip through cold caches, which no proxy on this machine can avoid.
+     */
+    private static long[] idleRoundTrips(int port, int n, int size, long latencyMs) throws IOException {
+        long[] times = new long[n];
+        byte[] out = new byte[size];
+        byte[] in = new byte[size];
+        try (Socket s = new Socket()) {
+            s.setTcpNoDelay(true);
+            s.connect(new InetSocketAddress(HOST, port), 5000);
+            s.setSoTimeout(30_000);
+            OutputStream os = s.getOutputStream();
+            InputStream is = s.getInputStream();
+            for (int i = 0; i < n; i++) {
+                long start = System.nanoTime();
+                long due = start + latencyMs * 1_000_000L;
+                for (long left; (left = due - System.nanoTime()) > 0; ) {
+                    LockSupport.parkNanos(left);
+                }
+                os.write(out);
+                if (is.readNBytes(in, 0, size) != size) {
+                    throw new IOException("EOF at round trip " + i);
+                }
+                times[i] = System.nanoTime() - start;
             }
         }
         return times;
