@@ -107,7 +107,15 @@ public final class Fidelity {
                     }
                 }
             }
-            for (String spec : bandwidth.isEmpty() ? new String[0] : bandwidth.split(",")) {
+            String[] rates = bandwidth.isEmpty() ? new String[0] : bandwidth.split(",");
+            if (rates.length > 0) {
+                // Warm up the bulk path and the bandwidth stage (JIT) before any rate counts.
+                bulk(proxyPort, 20_000_000);
+                addToxic(proxy, "bw", "bandwidth", "downstream", "{\"rate\":200000}");
+                bulk(proxyPort, 20_000_000);
+                http("DELETE", "/proxies/" + proxy + "/toxics/bw", null, 204);
+            }
+            for (String spec : rates) {
                 String[] parts = spec.split(":");
                 long rateKb = Long.parseLong(parts[0]);
                 long bytes = Long.parseLong(parts[1]);

@@ -10,12 +10,15 @@
 # runs bench/Fidelity.java against it: a loopback echo server, sequential round trips of small messages straight to
 # it (the baseline) and through a proxy with a latency toxic, bulk transfers through a bandwidth toxic. Prints each
 # figure beside its target, also written to bench/results/fidelity.md. Everything it starts is stopped on exit.
+# The "machine floor" rows time a sleep in the measuring JVM followed by a direct round trip: the wake-up and
+# cold-cache cost of this machine, which no proxy's timer avoids. About 2.5 minutes with the defaults.
 set -euo pipefail
 
 ROUND_TRIPS="${ROUND_TRIPS:-1000}"   # sequential round trips per latency figure
 LATENCIES="${LATENCIES:-100 10}"     # ms
 STREAMS="${STREAMS:-downstream}"     # downstream (Toxiproxy's default) and/or upstream
 BANDWIDTH="${BANDWIDTH:-10000:20000000 100:300000}"   # rate KB/s : bytes (20 MB at 10 MB/s, 300 KB at 100 KB/s)
+FLOOR="${FLOOR:-200}"                # samples of the machine's floor per latency (0: none)
 ROUNDS="${ROUNDS:-1}"                # the median of the rounds is reported
 API_PORT="${API_PORT:-18475}"        # not bench/run.sh's 18474, so both can run
 JAVA_OPTS="${JAVA_OPTS:-}"
@@ -35,8 +38,8 @@ RESULTS_DIR="$BENCH_DIR/results"
 die() { echo "fidelity: error: $*" >&2; exit 1; }
 log() { echo "fidelity: $*" >&2; }
 
-case "$ROUND_TRIPS$ROUNDS$API_PORT${LATENCIES// /}" in
-  *[!0-9]*) die "ROUND_TRIPS, ROUNDS, API_PORT and LATENCIES must be whole numbers" ;;
+case "$ROUND_TRIPS$ROUNDS$API_PORT$FLOOR${LATENCIES// /}" in
+  *[!0-9]*) die "ROUND_TRIPS, ROUNDS, API_PORT, FLOOR and LATENCIES must be whole numbers" ;;
 esac
 [ "$ROUNDS" -ge 1 ] && [ "$ROUND_TRIPS" -ge 1 ] || die "ROUNDS and ROUND_TRIPS must be at least 1"
 for s in $STREAMS; do
@@ -92,7 +95,7 @@ bw_csv="$(echo "$BANDWIDTH" | tr -s ' ' ',')"
 for r in $(seq 1 "$ROUNDS"); do
   log "round $r of $ROUNDS: latency ${LATENCIES// /, } ms ($STREAMS), $ROUND_TRIPS round trips each; bandwidth"
   "$JAVA" "$BENCH_DIR/Fidelity.java" --api "127.0.0.1:$API_PORT" --round-trips "$ROUND_TRIPS" \
-    --latency "$lat_csv" --streams "$str_csv" --bandwidth "$bw_csv" | tee -a "$TMP/raw.txt" >&2 \
+    --latency "$lat_csv" --streams "$str_csv" --bandwidth "$bw_csv" --floor "$FLOOR" | tee -a "$TMP/raw.txt" >&2 \
     || die "bench/Fidelity.java failed (see above; chaos-proxy log: $(tail -n 5 "$TMP/chaos.log"))"
 done
 LOAD_AFTER="$(cut -d' ' -f1 /proc/loadavg)"
@@ -109,6 +112,10 @@ verdict() { # VALUE TARGET -> met / not met (value <= target)
 
 TABLE="| figure | measured | target | |"$'\n'"|---|---|---|---|"
 for lat in $LATENCIES; do
+  if [ "$FLOOR" -gt 0 ]; then
+    pat="^latency ms=$lat stream=floor "
+    TABLE+=$'\n'"| latency $lat ms, machine floor (sleep $lat ms, then a direct round trip; $FLOOR times): error p50 / p99 / max | $(median "$pat" err_p50_ms) / $(median "$pat" abs_p99_ms) / $(median "$pat" abs_max_ms) ms | - | |"
+  fi
   for s in $STREAMS; do
     pat="^latency ms=$lat stream=$s "
     p50="$(median "$pat" err_p50_ms)"; p99="$(median "$pat" abs_p99_ms)"; mx="$(median "$pat" abs_max_ms)"

@@ -556,3 +556,4 @@ echo
 echo "== results (also in ${RESULTS_DIR#"$ROOT"/}/latest.md)"
 echo
 printf '%s\n' "$REPORT"
+[ "${FIDELITY:-0}" = 0 ] || bash "$BENCH_DIR/fidelity.sh"   # latency/bandwidth fidelity (~2.5 min): FIDELITY=1 bench/run.sh
