@@ -32,7 +32,7 @@ RATE_TARGET_PCT=1
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BENCH_DIR/.." && pwd)"
-JAR="$ROOT/control-api/target/chaos-proxy.jar"
+JAR="${JAR:-$ROOT/control-api/target/chaos-proxy.jar}"   # JAR=... to measure another build
 RESULTS_DIR="$BENCH_DIR/results"
 
 die() { echo "fidelity: error: $*" >&2; exit 1; }

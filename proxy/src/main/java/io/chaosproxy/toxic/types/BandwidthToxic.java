@@ -12,29 +12,13 @@ import io.netty.buffer.ByteBuf;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Caps throughput at {@code rate} KB/s (1 KB = 1000 bytes, as Toxiproxy counts). Chunks are cut into slices (see
- * {@link #sliceBytes}) that leave one after the other at the rate, so the flow is smooth rather than bursty. A rate
- * of 0 stalls the direction: nothing passes until the toxic is removed or changed, and backpressure stops reading
- * from the sender.
+ * Caps throughput at {@code rate} KB/s (1 KB = 1000 bytes, as Toxiproxy counts). Chunks are cut into slices of at
+ * most 100 ms worth so the flow is smooth rather than bursty. A rate of 0 stalls the direction: nothing passes
+ * until the toxic is removed or changed, and backpressure stops reading from the sender.
  */
 public final class BandwidthToxic implements StreamToxicType {
     private static final AttributeSchema SCHEMA = AttributeSchema.of(
             AttributeSpec.integer("rate", "KB/s", 0, 0, 100_000_000, "throughput cap; 0 lets nothing through"));
-
-    /** Past this a slice is cut shorter than 100 ms worth (see {@link #sliceBytes}). */
-    static final long MAX_SLICE_BYTES = 64 * 1024;
-
-    /**
-     * Bytes per slice: at most 100 ms worth (as Toxiproxy), and at most 64 KB unless that is less than 1 ms worth.
-     * A slice leaves at once when due, so 100 ms worth of a fast link (1 MB at 10 MB/s) is a burst that takes the
-     * receiver milliseconds to take in: the rate a transfer sees then falls short of the set one by that time
-     * (-0.5 % over 5 MB at 10 MB/s, measured by bench/fidelity.sh). 64 KB slices are the size of a socket read
-     * anyway; the 1 ms floor keeps a very fast link to at most 1,000 timers a second.
-     */
-    static long sliceBytes(long bytesPerSecond) {
-        long limit = Math.max(MAX_SLICE_BYTES, bytesPerSecond / 1000);
-        return Math.max(1, Math.min(Math.min(bytesPerSecond / 10, limit), Integer.MAX_VALUE));
-    }
 
     @Override
     public String name() {
@@ -76,7 +60,7 @@ public final class BandwidthToxic implements StreamToxicType {
                 held().add(data, TimedRelease.HELD_UNTIL_FLUSH);
                 return;
             }
-            int sliceBytes = (int) sliceBytes(bytesPerSecond);
+            int sliceBytes = (int) Math.max(1, Math.min(Integer.MAX_VALUE, bytesPerSecond / 10));
             long start = held().lastDueOr(context().nanoTime());
             while (data.isReadable()) {
                 int n = Math.min(sliceBytes, data.readableBytes());

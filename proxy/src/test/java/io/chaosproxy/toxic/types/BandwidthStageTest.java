@@ -54,32 +54,6 @@ class BandwidthStageTest {
     }
 
     @Test
-    void aFastLinkLeavesIn64KbSlicesRatherThanBurstsOfAHundredMilliseconds() {
-        h.attach(bandwidth(10_000)); // 10 MB/s: 100 ms worth would be a 1 MB burst
-        byte[] data = StageHarness.bytes(1_000_000);
-        h.send(data);
-        h.advance(100);
-        List<Output> out = h.chunks();
-        assertThat(out).hasSize(16);
-        assertThat(out.subList(0, 15)).allSatisfy(o -> assertThat(o.bytes()).hasSize(65_536));
-        // Each slice leaves after its own send time at 10 000 000 bytes/s: 65 536 bytes every 6.5536 ms.
-        for (int i = 0; i < 15; i++) {
-            assertThat(out.get(i).atNanos()).isEqualTo((i + 1) * 6_553_600L);
-        }
-        assertThat(out.get(15).atNanos()).isEqualTo(TimeUnit.MILLISECONDS.toNanos(100));
-        assertThat(h.received()).isEqualTo(data);
-    }
-
-    @Test
-    void slicesAreAHundredMillisecondsWorthUpTo64KbAndNeverUnderAMillisecondWorth() {
-        assertThat(BandwidthToxic.sliceBytes(1_000)).isEqualTo(100);
-        assertThat(BandwidthToxic.sliceBytes(100_000)).isEqualTo(10_000);
-        assertThat(BandwidthToxic.sliceBytes(10_000_000)).isEqualTo(65_536);
-        assertThat(BandwidthToxic.sliceBytes(1_000_000_000)).isEqualTo(1_000_000);
-        assertThat(BandwidthToxic.sliceBytes(5)).isEqualTo(1);
-    }
-
-    @Test
     void queuedChunksContinueAtTheRateBehindEachOther() {
         h.attach(bandwidth(1));
         h.send(StageHarness.bytes(250));
