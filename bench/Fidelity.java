@@ -27,8 +27,9 @@ import java.util.regex.Pattern;
  * ms. The error of one round trip is {@code rtt - latency - median(baseline rtt)}: it includes what the proxy
  * itself adds. The bandwidth rate is {@code bytes / (last byte received - first byte sent)}, the toxic on the
  * echo (downstream) direction, the request unthrottled. The "floor" lines ({@code stream=floor}) time a sleep of
- * {@code latency} ms in this JVM followed by a direct round trip: the wake-up and cold-cache cost of this machine,
- * which bounds what any proxy's timer can achieve here.
+ * {@code latency} ms in this JVM followed by a direct round trip, taken between the first stream's round trips (one
+ * every {@code round-trips / floor}): the wake-up and cold-cache cost of this machine under the same load, which
+ * bounds what any proxy's timer can achieve here.
  *
  * <p>Output: one line per figure, {@code key=value} pairs after a label, for bench/fidelity.sh to read.
  */
@@ -96,14 +97,28 @@ public final class Fidelity {
                         + "proxy_p99_us=%.1f%n", roundTrips, base / 1e3, percentile(plain, 50) / 1e3,
                         percentile(plain, 99) / 1e3);
                 for (long latency : latencies) {
-                    if (floor > 0) {
-                        report(latency, "floor", idleRoundTrips(echoPort, floor, message, latency), base);
-                    }
-                    for (String stream : streams) {
-                        addToxic(proxy, "lat", "latency", stream, "{\"latency\":" + latency + ",\"jitter\":0}");
-                        long[] rtt = roundTrips(proxyPort, roundTrips, message);
+                    // The floor's samples are taken between the first stream's round trips, so both see the same
+                    // load on the machine.
+                    long[] floorTimes = new long[Math.min(floor, roundTrips)];
+                    int every = floorTimes.length == 0 ? Integer.MAX_VALUE : roundTrips / floorTimes.length;
+                    for (int si = 0; si < streams.length; si++) {
+                        addToxic(proxy, "lat", "latency", streams[si], "{\"latency\":" + latency
+                                + ",\"jitter\":0}");
+                        long[] rtt = new long[roundTrips];
+                        try (Pinger viaProxy = new Pinger(proxyPort, message);
+                                Pinger straight = new Pinger(echoPort, message)) {
+                            for (int i = 0, f = 0; i < roundTrips; i++) {
+                                rtt[i] = viaProxy.roundTrip();
+                                if (si == 0 && f < floorTimes.length && i % every == every - 1) {
+                                    floorTimes[f++] = straight.afterSleep(latency);
+                                }
+                            }
+                        }
                         http("DELETE", "/proxies/" + proxy + "/toxics/lat", null, 204);
-                        report(latency, stream, rtt, base);
+                        report(latency, streams[si], rtt, base);
+                    }
+                    if (floorTimes.length > 0 && streams.length > 0) {
+                        report(latency, "floor", floorTimes, base);
                     }
                 }
             }
@@ -150,59 +165,70 @@ public final class Fidelity {
     /** {@code n} sequential round trips of a {@code size}-byte message; their times in ns. */
     private static long[] roundTrips(int port, int n, int size) throws IOException {
         long[] times = new long[n];
-        byte[] out = new byte[size];
-        byte[] in = new byte[size];
-        try (Socket s = new Socket()) {
-            s.setTcpNoDelay(true);
-            s.connect(new InetSocketAddress(HOST, port), 5000);
-            s.setSoTimeout(30_000);
-            OutputStream os = s.getOutputStream();
-            InputStream is = s.getInputStream();
+        try (Pinger pinger = new Pinger(port, size)) {
             for (int i = 0; i < n; i++) {
-                out[0] = (byte) i;
-                long start = System.nanoTime();
-                os.write(out);
-                if (is.readNBytes(in, 0, size) != size) {
-                    throw new IOException("EOF at round trip " + i);
-                }
-                times[i] = System.nanoTime() - start;
-                if (in[0] != out[0]) {
-                    throw new IOException("echo out of order at round trip " + i);
-                }
+                times[i] = pinger.roundTrip();
             }
         }
         return times;
     }
 
-    /**
-     * The machine's floor for any proxy: {@code n} times, sleep {@code latencyMs} (as a proxy's timer would), then
-     * one direct round trip; each time in ns, sleep included. What this adds beyond the latency is the cost of waking
-     * from a timer and of a round trip through cold caches, which no proxy on this machine can avoid.
-     */
-    private static long[] idleRoundTrips(int port, int n, int size, long latencyMs) throws IOException {
-        long[] times = new long[n];
-        byte[] out = new byte[size];
-        byte[] in = new byte[size];
-        try (Socket s = new Socket()) {
-            s.setTcpNoDelay(true);
-            s.connect(new InetSocketAddress(HOST, port), 5000);
-            s.setSoTimeout(30_000);
-            OutputStream os = s.getOutputStream();
-            InputStream is = s.getInputStream();
-            for (int i = 0; i < n; i++) {
-                long start = System.nanoTime();
-                long due = start + latencyMs * 1_000_000L;
-                for (long left; (left = due - System.nanoTime()) > 0; ) {
-                    LockSupport.parkNanos(left);
-                }
-                os.write(out);
-                if (is.readNBytes(in, 0, size) != size) {
-                    throw new IOException("EOF at round trip " + i);
-                }
-                times[i] = System.nanoTime() - start;
+    /** One connection that sends a small message and waits for its echo, again and again. */
+    private static final class Pinger implements AutoCloseable {
+        private final Socket socket = new Socket();
+        private final byte[] out;
+        private final byte[] in;
+        private final OutputStream os;
+        private final InputStream is;
+        private int count;
+
+        Pinger(int port, int size) throws IOException {
+            out = new byte[size];
+            in = new byte[size];
+            socket.setTcpNoDelay(true);
+            socket.connect(new InetSocketAddress(HOST, port), 5000);
+            socket.setSoTimeout(30_000);
+            os = socket.getOutputStream();
+            is = socket.getInputStream();
+        }
+
+        /** One round trip; its time in ns. */
+        long roundTrip() throws IOException {
+            long start = System.nanoTime();
+            exchange();
+            return System.nanoTime() - start;
+        }
+
+        /**
+         * The machine's floor for any proxy: sleep {@code latencyMs} (as a proxy's timer would), then one round
+         * trip; the time in ns, sleep included. What this adds beyond the latency is the cost of waking from a timer
+         * and of a round trip through cold caches, which no proxy on this machine can avoid.
+         */
+        long afterSleep(long latencyMs) throws IOException {
+            long start = System.nanoTime();
+            long due = start + latencyMs * 1_000_000L;
+            for (long left; (left = due - System.nanoTime()) > 0; ) {
+                LockSupport.parkNanos(left);
+            }
+            exchange();
+            return System.nanoTime() - start;
+        }
+
+        private void exchange() throws IOException {
+            out[0] = (byte) ++count;
+            os.write(out);
+            if (is.readNBytes(in, 0, in.length) != in.length) {
+                throw new IOException("EOF at round trip " + count);
+            }
+            if (in[0] != out[0]) {
+                throw new IOException("echo out of order at round trip " + count);
             }
         }
-        return times;
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
     }
 
     /** Sends {@code bytes} and reads them back; seconds from the first byte sent to the last byte received. */

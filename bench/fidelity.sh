@@ -10,8 +10,8 @@
 # runs bench/Fidelity.java against it: a loopback echo server, sequential round trips of small messages straight to
 # it (the baseline) and through a proxy with a latency toxic, bulk transfers through a bandwidth toxic. Prints each
 # figure beside its target, also written to bench/results/fidelity.md. Everything it starts is stopped on exit.
-# The "machine floor" rows time a sleep in the measuring JVM followed by a direct round trip: the wake-up and
-# cold-cache cost of this machine, which no proxy's timer avoids. About 2.5 minutes with the defaults.
+# The "machine floor" rows time a sleep in the measuring JVM followed by a direct round trip, taken between the
+# proxy's round trips (same load): the wake-up and cold-cache cost of this machine, which no proxy's timer avoids. About 2.5 minutes with the defaults.
 set -euo pipefail
 
 ROUND_TRIPS="${ROUND_TRIPS:-1000}"   # sequential round trips per latency figure
@@ -114,7 +114,7 @@ TABLE="| figure | measured | target | |"$'\n'"|---|---|---|---|"
 for lat in $LATENCIES; do
   if [ "$FLOOR" -gt 0 ]; then
     pat="^latency ms=$lat stream=floor "
-    TABLE+=$'\n'"| latency $lat ms, machine floor (sleep $lat ms, then a direct round trip; $FLOOR times): error p50 / p99 / max | $(median "$pat" err_p50_ms) / $(median "$pat" abs_p99_ms) / $(median "$pat" abs_max_ms) ms | - | |"
+    TABLE+=$'\n'"| latency $lat ms, machine floor (sleep $lat ms, then a direct round trip; $FLOOR times, between the round trips above): error p50 / p99 / max | $(median "$pat" err_p50_ms) / $(median "$pat" abs_p99_ms) / $(median "$pat" abs_max_ms) ms | - | |"
   fi
   for s in $STREAMS; do
     pat="^latency ms=$lat stream=$s "
