@@ -114,7 +114,7 @@ TABLE="| figure | measured | target | |"$'\n'"|---|---|---|---|"
 for lat in $LATENCIES; do
   if [ "$FLOOR" -gt 0 ]; then
     pat="^latency ms=$lat stream=floor "
-    TABLE+=$'\n'"| latency $lat ms, machine floor (sleep $lat ms, then a direct round trip; $FLOOR times, between the round trips above): error p50 / p99 / max | $(median "$pat" err_p50_ms) / $(median "$pat" abs_p99_ms) / $(median "$pat" abs_max_ms) ms | - | |"
+    TABLE+=$'\n'"| latency $lat ms, machine floor (sleep $lat ms, then a direct round trip; $FLOOR times, between the proxy's round trips): error p50 / p99 / max | $(median "$pat" err_p50_ms) / $(median "$pat" abs_p99_ms) / $(median "$pat" abs_max_ms) ms | - | |"
   fi
   for s in $STREAMS; do
     pat="^latency ms=$lat stream=$s "
