@@ -71,6 +71,7 @@ public final class StageHarness implements StageContext, AutoCloseable {
     private final List<Boolean> pauseCalls = new ArrayList<>();
     private final List<ToxicAction> actions = new ArrayList<>();
     private final List<String> lateCalls = new ArrayList<>();
+    private final List<Long> timerRuns = new ArrayList<>();
     private ToxicStage stage;
     private State state = State.NEW;
     private long elapsedNanos;
@@ -178,6 +179,7 @@ public final class StageHarness implements StageContext, AutoCloseable {
             }
             elapsedNanos = Math.max(elapsedNanos, next.dueNanos);
             if (next.setUncancellable()) {
+                timerRuns.add(elapsedNanos);
                 next.task.run();
                 next.trySuccess(null);
             }
@@ -266,6 +268,11 @@ public final class StageHarness implements StageContext, AutoCloseable {
     /** What the stage recorded for the timeline, in order. */
     public List<ToxicAction> actions() {
         return List.copyOf(actions);
+    }
+
+    /** Virtual times (ns since start) at which the stage's timers ran, in order. */
+    public List<Long> timerRuns() {
+        return List.copyOf(timerRuns);
     }
 
     /** Timers scheduled and neither run nor cancelled. */

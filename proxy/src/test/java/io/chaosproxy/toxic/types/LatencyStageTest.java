@@ -48,6 +48,36 @@ class LatencyStageTest {
     }
 
     @Test
+    void aLongWaitWakesAQuarterMillisecondEarlyThenReleasesExactlyOnTime() {
+        // Woken from a 100 ms sleep a thread is late by more than from a short one (bench/fidelity.sh), so the wait
+        // is taken in two steps; the early wake-up must not release anything early.
+        h.attach(latency(100, 0));
+        h.send("hello");
+        h.advanceNanos(TimeUnit.MICROSECONDS.toNanos(99_750));
+        assertThat(h.timerRuns()).containsExactly(TimeUnit.MICROSECONDS.toNanos(99_750));
+        assertThat(h.outputs()).isEmpty();
+        assertThat(h.pendingTimers()).isEqualTo(1);
+
+        h.advanceNanos(TimeUnit.MICROSECONDS.toNanos(250) - 1);
+        assertThat(h.outputs()).isEmpty();
+        h.advanceNanos(1);
+        assertThat(h.outputs()).extracting(Output::atNanos).containsExactly(TimeUnit.MILLISECONDS.toNanos(100));
+        assertThat(h.timerRuns()).hasSize(2);
+        assertThat(h.pendingTimers()).isZero();
+    }
+
+    @Test
+    void aShortWaitIsOneTimer() {
+        h.attach(new SlicerToxic().newStage(StageHarness.attributes(new SlicerToxic().schema(),
+                Map.of("average_size", 1, "size_variation", 0, "delay", 400))));
+        h.send("ab");
+        h.advance(1);
+        // 400 us apart: each wait is shorter than two early wake-ups, so one timer each.
+        assertThat(h.timerRuns()).containsExactly(TimeUnit.MICROSECONDS.toNanos(400));
+        assertThat(h.outputs()).extracting(Output::atNanos).containsExactly(0L, TimeUnit.MICROSECONDS.toNanos(400));
+    }
+
+    @Test
     void delaysEachChunkFromItsOwnArrivalSoThroughputIsKept() {
         h.attach(latency(100, 0));
         h.send("a");
