@@ -43,7 +43,7 @@ JAR="${JAR:-$ROOT/control-api/target/chaos-proxy.jar}"   # the chaos-proxy build
 BASE_JAR="${BASE_JAR:-}"    # another build (e.g. of an older commit), measured as "base" when PATHS has it
 BASE_HTTP_PORT=18095
 BASE_BULK_PORT=18096
-BASE_API_PORT=18475
+BASE_API_PORT=18476   # not fidelity.sh's 18475: it runs at the end while this one still runs
 RESULTS_DIR="$BENCH_DIR/results"
 
 die() { echo "bench: error: $*" >&2; exit 1; }
