@@ -83,15 +83,17 @@ log "warm-up: ${WARMUP}s of new connections (the JIT needs about 20 s for the pe
 load "$WARMUP" >/dev/null
 
 profile() { # EVENT FILE -> runs wrk during the profile, prints the connections it made
-  java -jar "$AP" profiler -e "$1" ${2:+--total} -d $((SECONDS_PER_PROFILE + 1)) -o collapsed -f "$3" "$CHAOS" >"$OUT/ap-$1.log" 2>&1 &
+  local -a opts=(-e "$1")
+  if [ "$1" = cpu ]; then opts+=(-i 200us); else opts+=(--total); fi   # profile_report.py assumes 200 µs per sample
+  java -jar "$AP" profiler "${opts[@]}" -d $((SECONDS_PER_PROFILE + 1)) -o collapsed -f "$2" "$CHAOS" >"$OUT/ap-$1.log" 2>&1 &
   local ap=$!
   sleep 0.5
   load "$SECONDS_PER_PROFILE" | awk '/requests in/ { print $1 }'
   wait "$ap" || { cat "$OUT/ap-$1.log" >&2; die "async-profiler ($1) failed"; }
 }
 log "CPU profile (${SECONDS_PER_PROFILE}s, every 200 µs of CPU, kernel stacks included)"
-CPU_CONNS="$(profile cpu "" "$OUT/cpu.collapsed")"
+CPU_CONNS="$(profile cpu "$OUT/cpu.collapsed")"
 log "allocation profile (${SECONDS_PER_PROFILE}s)"
-ALLOC_CONNS="$(profile alloc total "$OUT/alloc.collapsed")"
+ALLOC_CONNS="$(profile alloc "$OUT/alloc.collapsed")"
 python3 "$BENCH_DIR/profile_report.py" "$OUT/cpu.collapsed" "$CPU_CONNS" "$OUT/alloc.collapsed" "$ALLOC_CONNS"
 log "raw stacks: $OUT/cpu.collapsed, $OUT/alloc.collapsed"
