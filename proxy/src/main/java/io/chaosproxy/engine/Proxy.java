@@ -45,6 +45,8 @@ public final class Proxy {
     private volatile boolean enabled;
     private volatile InetSocketAddress boundAddress;
     private volatile List<Toxic> toxics = List.of();
+    /** Read TLS handshakes (timeline, metrics) even without a TLS toxic. */
+    private volatile boolean tlsAware;
     private Channel listener;
 
     Proxy(ProxyEngine engine, ProxySpec spec) {
@@ -85,6 +87,15 @@ public final class Proxy {
     /** The address the listener is bound to, or null while disabled. */
     public InetSocketAddress boundAddress() {
         return boundAddress;
+    }
+
+    public boolean tlsAware() {
+        return tlsAware;
+    }
+
+    /** Marks the proxy tls_aware (its new connections get the TLS reader); open connections keep what they have. */
+    public void tlsAware(boolean aware) {
+        this.tlsAware = aware;
     }
 
     public List<Toxic> toxicsSnapshot() {
