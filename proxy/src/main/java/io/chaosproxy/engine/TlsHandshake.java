@@ -32,6 +32,14 @@ final class TlsHandshake {
     private static final int PG_SSL_REQUEST = 80877103;
     private static final int PG_GSSENC_REQUEST = 80877104;
 
+    /**
+     * A TLS 1.3 alert sent during the handshake is encrypted: 2 bytes, the inner content type, optional padding and
+     * a 16-byte tag (19 bytes from OpenSSL, 35 from the JDK, which pads). A Finished is at least 53 bytes (a 32-byte
+     * verify_data, its 4-byte header, the content type, the tag), so a shorter encrypted record from a side that
+     * has not finished is an alert, not the end of the handshake.
+     */
+    private static final int SHORTEST_FINISHED = 32 + 4 + 1 + 16;
+
     private final Connection connection;
     private final ConnectionLog log;
     private final DirectionFlow upstreamFlow;
@@ -51,6 +59,9 @@ final class TlsHandshake {
     private boolean done;
     private boolean steppedAside;
     private boolean closed;
+    /** A toxic sent the client a FIN: everything read is dropped; the client's FIN goes on to the server. */
+    private boolean draining;
+    private boolean serverFinSent;
     /** A PostgreSQL request was passed on; the server's one-byte answer comes next downstream. */
     private int pgRequestAwaitingAnswer;
 
@@ -89,11 +100,11 @@ final class TlsHandshake {
      * TLS) and no TLS stage holds bytes of that direction (which later bytes must not overtake).
      */
     boolean bypass(Direction direction) {
-        return (closed || !framer(direction).framing()) && heldBytes[direction.ordinal()] == 0;
+        return (closed || !framer(direction).framing()) && heldBytes[direction.ordinal()] == 0 && !draining;
     }
 
     void onRead(Direction direction, ByteBuf data) {
-        if (closed) {
+        if (closed || draining) {
             data.release();
             return;
         }
@@ -102,6 +113,12 @@ final class TlsHandshake {
 
     void onEnd(Direction direction) {
         if (closed) {
+            return;
+        }
+        if (draining) {
+            if (direction == Direction.UPSTREAM) {
+                finToServer();
+            }
             return;
         }
         framer(direction).stop(); // an unfinished record goes on as it is
@@ -284,10 +301,11 @@ final class TlsHandshake {
                 step = TlsStep.SERVER_FLIGHT;
             }
         }
-        if (type == TlsRecord.ALERT) {
-            alert(d, record, length);
+        boolean encryptedAlert = tls13 && type == TlsRecord.APPLICATION_DATA && length < SHORTEST_FINISHED;
+        if (type == TlsRecord.ALERT || encryptedAlert) {
+            alert(d, record, encryptedAlert ? -1 : length);
         }
-        boolean completes = tracksCompletion(d, type);
+        boolean completes = !encryptedAlert && tracksCompletion(d, type);
         int side = d.ordinal();
         TlsRecord header = new TlsRecord(d, type, length, step, flightBytes[side]);
         flightBytes[side] += header.wireBytes();
@@ -343,10 +361,31 @@ final class TlsHandshake {
         downstream.stop();
     }
 
+    private void finToClientThenDrain() {
+        if (draining || closed) {
+            return;
+        }
+        draining = true;
+        upstream.stop();
+        downstream.stop();
+        downstreamFlow.endFromTls();
+        if (upstreamFlow.senderEnded()) {
+            finToServer(); // the client had closed already
+        }
+    }
+
+    private void finToServer() {
+        if (!serverFinSent && !closed) {
+            serverFinSent = true;
+            upstreamFlow.endFromTls();
+        }
+    }
+
     /** TLS toxics whose selector names server names apply only when the ClientHello's SNI matches one. */
     private void selectBySni(String sni) {
         for (Node node : List.copyOf(stages)) {
             if (node.waitsForSni()) {
+                node.sniJudged = true;
                 if (node.toxic.selector().matchesSni(sni)) {
                     connection.toxicApplied(node.toxic);
                 } else {
@@ -388,15 +427,17 @@ final class TlsHandshake {
         final TlsStage stage;
         final long[] held = new long[2];
         boolean removed;
+        boolean sniJudged;
 
         Node(Toxic toxic, TlsStage stage) {
             this.toxic = toxic;
             this.stage = stage;
         }
 
+        /** Its selector names server names and no ClientHello has been judged yet. */
         boolean waitsForSni() {
             Selector s = toxic.selector();
-            return s != null && s.sni() != null && !clientHelloSeen;
+            return s != null && s.sni() != null && !sniJudged;
         }
 
         @Override
@@ -452,6 +493,13 @@ final class TlsHandshake {
         public void closeConnection() {
             if (!removed) {
                 connection.closeByToxic();
+            }
+        }
+
+        @Override
+        public void finToClientThenDrain() {
+            if (!removed) {
+                TlsHandshake.this.finToClientThenDrain();
             }
         }
 

@@ -30,6 +30,14 @@ public interface TlsStageContext {
     /** Ends the whole connection with a FIN to both sides, after bytes already forwarded are written. */
     void closeConnection();
 
+    /**
+     * A FIN to the client now, after bytes already forwarded; from then on whatever either side sends is read and
+     * dropped, and the server gets its FIN when the client's comes. Unlike {@link #closeConnection}, no RST can
+     * overtake the FIN (closing a socket that still receives the client's handshake records would send one), so
+     * the client reliably sees the end of stream.
+     */
+    void finToClientThenDrain();
+
     /** Notes in the timeline what this toxic did, against the leg that feels it. */
     void record(ToxicAction action, Leg affected);
 

@@ -228,7 +228,7 @@ class TlsToxicsTest {
             thrown = catchThrowable(s::startHandshake);
         }
         System.out.printf("tls_reset_after client_hello %s: %s%n", protocol, causes(thrown));
-        assertThat(causes(thrown)).anySatisfy(c -> assertThat(c).contains("Connection reset"));
+        assertThat(thrown).isInstanceOf(SocketException.class).hasMessage("Connection reset").hasNoCause();
         org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> !server.seen().isEmpty());
         System.out.printf("tls_reset_after client_hello %s: server saw %s%n", protocol, server.seen());
         assertThat(server.handshakes()).isZero();
@@ -246,7 +246,10 @@ class TlsToxicsTest {
         System.out.printf("tls_cut_flight %s: %s%n", protocol, causes(thrown));
         assertThat(thrown).isInstanceOf(SSLHandshakeException.class)
                 .hasMessage("Remote host terminated the handshake");
-        assertThat(thrown.getCause()).isInstanceOf(EOFException.class);
+        assertThat(thrown.getCause()).isInstanceOf(EOFException.class).hasMessage("SSL peer shut down incorrectly");
+        org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> !server.seen().isEmpty());
+        System.out.printf("tls_cut_flight %s: server saw %s%n", protocol, server.seen());
+        assertThat(server.handshakes()).isZero();
     }
 
     @ParameterizedTest
@@ -287,22 +290,139 @@ class TlsToxicsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
-    void closeAfterHandshakeLetsTheHandshakeSucceedAndTheFirstReadFail(String protocol) throws Exception {
+    void closeAfterHandshakeLetsTheHandshakeSucceedAndTheFirstReadSeeTheEnd(String protocol) throws Exception {
         Proxy p = harness.proxy("p", server.port());
         harness.toxic("p", "tls_close_after_handshake", "downstream", Map.of("then", "fin"));
         try (SSLSocket s = client(p, protocol, 5000)) {
             s.startHandshake();
             assertThat(s.getSession().getProtocol()).isEqualTo(protocol);
+            s.getOutputStream().write('x');
+            s.getOutputStream().flush();
+            int read = s.getInputStream().read();
+            System.out.printf("tls_close_after_handshake fin %s: handshake %s, then read() = %d%n", protocol,
+                    s.getSession().getProtocol(), read);
+            assertThat(read).as("end of stream, no application byte").isEqualTo(-1);
+        }
+        org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> !server.seen().isEmpty());
+        System.out.printf("tls_close_after_handshake fin %s: server saw %s%n", protocol, server.seen());
+        assertThat(server.seen()).first().isEqualTo("handshake " + protocol);
+        assertThat(events(p, EventType.TOXIC_ACTION).stream().map(e -> e.action().text()))
+                .containsExactly("closed after handshake", "then fin");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
+    void resetAfterServerHelloResetsBothSidesBeforeTheClientSeesIt(String protocol) throws Exception {
+        Proxy p = harness.proxy("p", server.port());
+        harness.toxic("p", "tls_reset_after", "downstream", Map.of("step", "server_hello"));
+        Throwable thrown;
+        try (SSLSocket s = client(p, protocol, 5000)) {
+            thrown = catchThrowable(s::startHandshake);
+        }
+        System.out.printf("tls_reset_after server_hello %s: %s%n", protocol, causes(thrown));
+        assertThat(thrown).isInstanceOf(SocketException.class).hasMessage("Connection reset");
+        org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> !server.seen().isEmpty());
+        System.out.printf("tls_reset_after server_hello %s: server saw %s%n", protocol, server.seen());
+        assertThat(server.handshakes()).isZero();
+        assertThat(events(p, EventType.TLS_SERVER_HELLO)).hasSize(1);
+        assertThat(events(p, EventType.TOXIC_ACTION).get(0).action().label()).isEqualTo("RST at ServerHello");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
+    void resetAfterServerFlightDropsTheClientsAnswer(String protocol) throws Exception {
+        Proxy p = harness.proxy("p", server.port());
+        harness.toxic("p", "tls_reset_after", "downstream", Map.of("step", "server_flight"));
+        Throwable thrown;
+        try (SSLSocket s = client(p, protocol, 5000)) {
+            thrown = catchThrowable(() -> {
+                s.startHandshake();
+                // A TLS 1.3 client is done once it sent its Finished: the reset meets its first read.
+                s.getOutputStream().write('x');
+                s.getOutputStream().flush();
+                s.getInputStream().read();
+            });
+        }
+        System.out.printf("tls_reset_after server_flight %s: %s%n", protocol, causes(thrown));
+        assertThat(causes(thrown)).anySatisfy(c -> assertThat(c).contains("Connection reset"));
+        org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> !server.seen().isEmpty());
+        System.out.printf("tls_reset_after server_flight %s: server saw %s%n", protocol, server.seen());
+        assertThat(server.handshakes()).isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
+    void cutFlightWithRstResetsTheClientInItsHandshake(String protocol) throws Exception {
+        Proxy p = harness.proxy("p", server.port());
+        harness.toxic("p", "tls_cut_flight", "downstream", Map.of("bytes", 600, "then", "rst"));
+        Throwable thrown;
+        try (SSLSocket s = client(p, protocol, 5000)) {
+            thrown = catchThrowable(s::startHandshake);
+        }
+        System.out.printf("tls_cut_flight rst %s: %s%n", protocol, causes(thrown));
+        assertThat(causes(thrown)).anySatisfy(c -> assertThat(c).contains("Connection reset"));
+        List<String> actions = events(p, EventType.TOXIC_ACTION).stream().map(e -> e.action().text()).toList();
+        assertThat(actions).containsExactly("flight cut after 600 bytes", "then rst");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
+    void closeAfterHandshakeWithRstResetsTheFirstRead(String protocol) throws Exception {
+        Proxy p = harness.proxy("p", server.port());
+        harness.toxic("p", "tls_close_after_handshake", "downstream", Map.of("then", "rst"));
+        try (SSLSocket s = client(p, protocol, 5000)) {
+            s.startHandshake();
             Throwable thrown = catchThrowable(() -> {
                 s.getOutputStream().write('x');
                 s.getOutputStream().flush();
-                int r = s.getInputStream().read();
-                if (r < 0) {
-                    throw new EOFException("read returned -1");
-                }
+                s.getInputStream().read();
             });
-            System.out.printf("tls_close_after_handshake fin %s: %s%n", protocol, causes(thrown));
-            assertThat(thrown).isNotNull();
+            System.out.printf("tls_close_after_handshake rst %s: %s%n", protocol, causes(thrown));
+            assertThat(causes(thrown)).anySatisfy(c -> assertThat(c).contains("Connection reset"));
         }
+        assertThat(events(p, EventType.TLS_HANDSHAKE_DONE)).hasSize(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
+    void anSniSelectorSparesOtherServerNames(String protocol) throws Exception {
+        Proxy p = harness.proxy("p", server.port());
+        harness.registry().addToxic("p", new ToxicRequest("elsewhere", "tls_reset_after", null, null,
+                Map.of("step", "client_hello"), Map.of("sni", List.of("*.example.com")), null, null));
+        harness.registry().addToxic("p", new ToxicRequest("here", "tls_handshake_delay", null, null,
+                Map.of("delay", 200), Map.of("sni", List.of("localhost")), null, null));
+        long start = System.nanoTime();
+        try (SSLSocket s = client(p, protocol, 10_000)) {
+            assertThat(echoAll(s)).isEqualTo(Payload.sha256(DATA));
+        }
+        assertThat(millisSince(start)).isGreaterThanOrEqualTo(200);
+        org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS)
+                .until(() -> !events(p, EventType.CLOSED).isEmpty());
+        assertThat(events(p, EventType.TOXIC_APPLIED)).extracting(ConnectionEvent::toxic)
+                .containsExactly("tls_handshake_delay");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
+    void aClientThatDistrustsTheServerSendsAnAlertTheTimelineShows(String protocol) throws Exception {
+        Proxy p = harness.proxy("p", server.port());
+        p.tlsAware(true);
+        Socket plain = new Socket("127.0.0.1", ProxyHarness.port(p));
+        plain.setSoTimeout(5000);
+        javax.net.ssl.SSLContext trustsNothing = javax.net.ssl.SSLContext.getInstance(protocol);
+        trustsNothing.init(null, null, null); // the JDK's default CAs: not our self-signed certificate
+        try (SSLSocket s = (SSLSocket) trustsNothing.getSocketFactory().createSocket(plain, "localhost", 0, true)) {
+            Throwable thrown = catchThrowable(s::startHandshake);
+            System.out.printf("untrusted certificate %s: %s%n", protocol, causes(thrown));
+            assertThat(thrown).isInstanceOf(SSLHandshakeException.class);
+        }
+        org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS)
+                .until(() -> !events(p, EventType.TLS_ALERT).isEmpty());
+        ConnectionEvent alert = events(p, EventType.TLS_ALERT).get(0);
+        System.out.printf("untrusted certificate %s: proxy saw alert %s%n", protocol, alert.detail());
+        assertThat(alert.leg()).isEqualTo(io.chaosproxy.model.Leg.CLIENT);
+        assertThat(alert.detail()).isEqualTo(protocol.equals("TLSv1.2") ? "fatal certificate_unknown"
+                : "encrypted alert"); // TLS 1.3: the client's alert is encrypted, and only its size tells
+        assertThat(events(p, EventType.TLS_HANDSHAKE_DONE)).isEmpty();
     }
 }

@@ -44,7 +44,7 @@ public final class TlsCloseAfterHandshakeToxic implements TlsToxicType {
                 if (rst) {
                     context().resetConnection();
                 } else {
-                    context().closeConnection();
+                    context().finToClientThenDrain();
                 }
             }
         };

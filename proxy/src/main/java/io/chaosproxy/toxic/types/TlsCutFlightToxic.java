@@ -74,7 +74,7 @@ public final class TlsCutFlightToxic implements TlsToxicType {
             if (rst) {
                 context().resetConnection();
             } else {
-                context().closeConnection();
+                context().finToClientThenDrain();
             }
         }
 
