@@ -198,7 +198,7 @@ class TlsClientsTest {
         System.out.printf("curl %s tls_cut_flight 600: exit %d: %s%n", protocol, cut.exit(), cut.error());
         assertThat(cut.exit()).isEqualTo(35);
         assertThat(cut.error()).isEqualTo("curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to "
-                + "localhost:" + ProxyHarness.port(proxy) + " ");
+                + "localhost:" + ProxyHarness.port(proxy));
         removeAll();
 
         harness.toxic("https", "tls_close_after_handshake", "downstream", Map.of());
