@@ -163,5 +163,8 @@ class StreamScenariosTest {
         ScenarioRecord r = t.runAsStated("tls-closed-after-handshake");
         assertThat(r.client().outcome()).isEqualTo("eof");
         assertThat(r.client().steps()).anySatisfy(s -> assertThat(s.what()).startsWith("TLS handshake done: TLSv1.3"));
+        assertThat(r.server().steps()).as("the request never reached the server")
+                .anySatisfy(s -> assertThat(s.what()).isEqualTo("read EOF after 0 bytes"))
+                .noneSatisfy(s -> assertThat(s.what()).startsWith("read 34 bytes"));
     }
 }

@@ -229,11 +229,19 @@ final class TlsHandshake {
 
         @Override
         public void record(ByteBuf record) {
+            if (draining) {
+                record.release(); // a record read together with the one that started the drain
+                return;
+            }
             onRecord(direction, record);
         }
 
         @Override
         public void raw(ByteBuf data) {
+            if (draining) {
+                data.release();
+                return;
+            }
             deliverRaw(0, direction, data);
         }
 
