@@ -426,4 +426,18 @@ class TlsToxicsTest {
                 : "encrypted alert"); // TLS 1.3: the client's alert is encrypted, and only its size tells
         assertThat(events(p, EventType.TLS_HANDSHAKE_DONE)).isEmpty();
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
+    void aHelloStallWithADurationOnlySlowsTheHandshake(String protocol) throws Exception {
+        Proxy p = harness.proxy("p", server.port());
+        harness.toxic("p", "tls_hello_stall", "upstream", Map.of("duration", 500));
+        long start = System.nanoTime();
+        try (SSLSocket s = client(p, protocol, 10_000)) {
+            assertThat(echoAll(s)).isEqualTo(Payload.sha256(DATA));
+        }
+        long took = millisSince(start);
+        System.out.printf("tls_hello_stall duration=500 %s: handshake and echo in %d ms%n", protocol, took);
+        assertThat(took).isBetween(500L, 3000L);
+    }
 }
