@@ -26,7 +26,11 @@ import javax.net.ssl.TrustManagerFactory;
  * and direct for reference: a JDK TLS server sends BYTES per connection, a JDK client (the version pinned) reads
  * them to EOF. The paths alternate in every round; the median of the rounds is reported. Run by bench/tls-bulk.sh.
  *
- * Usage: java bench/TlsBulk.java KEYSTORE.p12 API_PORT [MIB [ROUNDS [PROTOCOL]]]
+ * With the chaos-proxy process id, also the proxy's CPU time per GB on each proxied path (from /proc/PID/stat,
+ * summed over all rounds): steadier than throughput on a shared machine, where the client's and server's own
+ * threads compete for the same cores.
+ *
+ * Usage: java bench/TlsBulk.java KEYSTORE.p12 API_PORT [MIB [ROUNDS [PROTOCOL [PROXY_PID]]]]
  */
 public class TlsBulk {
     static final char[] PASSWORD = "changeit".toCharArray();
@@ -37,6 +41,7 @@ public class TlsBulk {
         long bytes = (args.length > 2 ? Long.parseLong(args[2]) : 256) * 1024 * 1024;
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 7;
         String protocol = args.length > 4 ? args[4] : "TLSv1.3";
+        long pid = args.length > 5 ? Long.parseLong(args[5]) : -1;
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(store)) {
             ks.load(in, PASSWORD);
@@ -68,7 +73,11 @@ public class TlsBulk {
             receive(clientContext, paths.get(path), 32L * 1024 * 1024); // warm-up: JIT, TLS code paths
         }
         Map<String, List<Double>> mbps = new LinkedHashMap<>();
-        paths.keySet().forEach(p -> mbps.put(p, new ArrayList<>()));
+        Map<String, long[]> cpuTicks = new LinkedHashMap<>();
+        paths.keySet().forEach(p -> {
+            mbps.put(p, new ArrayList<>());
+            cpuTicks.put(p, new long[1]);
+        });
         for (int r = 0; r < rounds; r++) {
             List<String> order = new ArrayList<>(paths.keySet());
             if (r % 2 == 1) {
@@ -76,7 +85,9 @@ public class TlsBulk {
             }
             StringBuilder line = new StringBuilder("round " + (r + 1) + ":");
             for (String p : order) {
+                long before = cpuTicks(pid);
                 double v = receive(clientContext, paths.get(p), bytes);
+                cpuTicks.get(p)[0] += cpuTicks(pid) - before;
                 mbps.get(p).add(v);
                 line.append(String.format("  %s %.0f MB/s", p, v));
             }
@@ -85,16 +96,34 @@ public class TlsBulk {
         System.out.printf("%n%s, %d MiB per connection, %d rounds, median MB/s (1 MB = 10^6 bytes):%n", protocol,
                 bytes >> 20, rounds);
         double off = median(mbps.get("proxy, reader off"));
+        double gb = bytes * (double) rounds / 1e9;
+        double offCpu = cpuTicks.get("proxy, reader off")[0] / 100.0 / gb;
+        System.out.println("| path | median MB/s | vs reader off | proxy CPU s per GB | vs reader off |");
+        System.out.println("|---|---:|---:|---:|---:|");
         for (String p : paths.keySet()) {
             double m = median(mbps.get(p));
-            System.out.printf("| %s | %.0f | %s |%n", p, m,
-                    p.startsWith("proxy") ? String.format("%+.1f %% vs reader off", (m / off - 1) * 100) : "");
+            double cpu = cpuTicks.get(p)[0] / 100.0 / gb;
+            boolean proxied = p.startsWith("proxy");
+            System.out.printf("| %s | %.0f | %s | %s | %s |%n", p, m,
+                    proxied ? String.format("%+.1f %%", (m / off - 1) * 100) : "",
+                    proxied && pid > 0 ? String.format("%.3f", cpu) : "",
+                    proxied && pid > 0 ? String.format("%+.1f %%", (cpu / offCpu - 1) * 100) : "");
         }
         for (String name : List.of("tls-bulk-plain", "tls-bulk-aware")) {
             http.send(HttpRequest.newBuilder(URI.create(api + "/proxies/" + name)).DELETE().build(),
                     HttpResponse.BodyHandlers.discarding());
         }
         server.close();
+    }
+
+    /** utime + stime of a process in clock ticks (USER_HZ, 100 on Linux), or 0 without a pid. */
+    static long cpuTicks(long pid) throws Exception {
+        if (pid <= 0) {
+            return 0;
+        }
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     static int createProxy(HttpClient http, String api, String name, int upstream, boolean tlsAware)
