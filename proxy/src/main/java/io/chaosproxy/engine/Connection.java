@@ -43,7 +43,7 @@ public final class Connection implements Dialer.Listener, ConnectGates.Owner, Re
     private final ConnectionLog log;
     private final DirectionFlow upstream = new DirectionFlow(this, Direction.UPSTREAM);
     private final DirectionFlow downstream = new DirectionFlow(this, Direction.DOWNSTREAM);
-    /** The TLS reader, only on connections of proxies that want one (see {@link TlsHandshake#wantedFor}). */
+    /** The TLS reader, only on connections of proxies that want one (see {@link Proxy#wantsTlsReader}). */
     private final TlsHandshake tls;
     /** Each toxic's selector verdict for this connection, judged once (keyed by the toxic's candidate counter). */
     private final Map<AtomicLong, Boolean> selections = new HashMap<>();
@@ -67,7 +67,7 @@ public final class Connection implements Dialer.Listener, ConnectGates.Owner, Re
         this.loop = loop;
         this.randomSeed = randomSeed;
         this.log = new ConnectionLog(proxy.name(), id, proxy.engine().events());
-        this.tls = TlsHandshake.wantedFor(proxy) ? new TlsHandshake(this, log, upstream, downstream) : null;
+        this.tls = proxy.wantsTlsReader() ? new TlsHandshake(this, log, upstream, downstream) : null;
     }
 
     /** The TLS reader, or null: the flows hand their bytes to it while it reads. */

@@ -74,19 +74,6 @@ final class TlsHandshake {
         this.downstream = new TlsRecordFramer(connection.alloc(), new Side(Direction.DOWNSTREAM));
     }
 
-    /** Whether a proxy's connections need a reader: a TLS toxic (armed or scheduled) or tls_aware. */
-    static boolean wantedFor(Proxy proxy) {
-        if (proxy.tlsAware()) {
-            return true;
-        }
-        for (Toxic t : proxy.toxicsSnapshot()) {
-            if (t.type() instanceof TlsToxicType) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private DirectionFlow flow(Direction d) {
         return d == Direction.UPSTREAM ? upstreamFlow : downstreamFlow;
     }

@@ -15,7 +15,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -130,14 +129,26 @@ class PostgresTlsThroughChaosProxyTest {
             System.out.printf("pg sslmode=require with tls_handshake_delay 300: connected in %d ms%n", tookMs);
             assertThat(tookMs).isGreaterThanOrEqualTo(300);
         }
-        List<ConnectionInfo> connections = proxy.handle().connections();
-        ConnectionInfo.Event hello = connections.get(connections.size() - 1).firstEvent(EventType.TLS_CLIENT_HELLO)
-                .orElseThrow();
+        ConnectionInfo connection = handshaken(proxy);
+        ConnectionInfo.Event hello = connection.firstEvent(EventType.TLS_CLIENT_HELLO).orElseThrow();
         assertThat(hello.versions()).contains("TLSv1.3");
-        ConnectionInfo.Event done = connections.get(connections.size() - 1).firstEvent(EventType.TLS_HANDSHAKE_DONE)
-                .orElseThrow();
+        ConnectionInfo.Event done = connection.firstEvent(EventType.TLS_HANDSHAKE_DONE).orElseThrow();
         System.out.printf("pg TLS handshake as the proxy saw it: %s, %d us%n", done.version(), done.durationUs());
         assertThat(done.durationUs()).isGreaterThanOrEqualTo(300_000);
-        assertThat(connections.get(connections.size() - 1).firstEvent(EventType.TLS_STEPPED_ASIDE)).isEmpty();
+        assertThat(connection.firstEvent(EventType.TLS_STEPPED_ASIDE)).isEmpty();
+    }
+
+    /** The proxy's connection with a finished TLS handshake, polled (bounded) until the timeline has it. */
+    static ConnectionInfo handshaken(ChaosProxyContainer.Proxy proxy) throws InterruptedException {
+        for (int i = 0; i < 50; i++) {
+            for (ConnectionInfo c : proxy.handle().connections()) {
+                if (c.firstEvent(EventType.TLS_HANDSHAKE_DONE).isPresent()) {
+                    return c;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no connection of proxy pg shows a finished TLS handshake: "
+                + proxy.handle().connections());
     }
 }
