@@ -18,9 +18,17 @@ public final class TlsEchoServer extends BlockingServer {
     private final SSLContext context;
     private final List<String> seen = new CopyOnWriteArrayList<>();
 
+    private final String[] protocols;
+
     public TlsEchoServer(SSLContext context) {
+        this(context, null);
+    }
+
+    /** A server that accepts only {@code protocols} ({@code TLSv1.3}), or all the context offers when null. */
+    public TlsEchoServer(SSLContext context, String[] protocols) {
         super("tls-echo");
         this.context = context;
+        this.protocols = protocols;
     }
 
     /** What the server saw, in order, over all connections. */
@@ -39,6 +47,9 @@ public final class TlsEchoServer extends BlockingServer {
         plain.setSoTimeout(30_000);
         SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain, null, plain.getPort(), true);
         socket.setUseClientMode(false);
+        if (protocols != null) {
+            socket.setEnabledProtocols(protocols);
+        }
         try (socket) {
             socket.startHandshake();
             seen.add("handshake " + socket.getSession().getProtocol());
