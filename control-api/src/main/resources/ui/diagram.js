@@ -48,6 +48,13 @@ function eventShape(e, y) {
         <line x1="${X.proxy}" y1="${y}" x2="${x}" y2="${y}" class="dashed"/>
         ${box(x, y, 'mark', action, lane)}</g>`;
     }
+    case 'tls_client_hello': return arrow(X.client, X.proxy, y, 'ev ev-tls',
+      'ClientHello' + (e.sni ? ' ' + e.sni : '') + (e.versions ? ' ' + e.versions.join(',') : ''), 'client', data);
+    case 'tls_server_hello': return arrow(X.server, X.proxy, y, 'ev ev-tls', 'ServerHello ' + (e.version ?? ''), 'server', data);
+    case 'tls_alert': return arrow(legX, X.proxy, y, 'ev ev-tls', 'alert ' + (e.alert ?? e.detail ?? ''), e.leg, data);
+    case 'tls_handshake_done': return box(X.proxy, y, 'ev ev-tls', 'TLS done ' + (e.version ?? '')
+      + (e.duration_us ? ` (${(e.duration_us / 1000).toFixed(1)} ms)` : ''), 'proxy', data);
+    case 'tls_stepped_aside': return box(X.proxy, y, 'ev', 'not TLS: reader stepped aside', 'proxy', data);
     case 'closed': return box(X.proxy, y, 'ev ev-closed', 'closed: ' + (e.reason ?? e.detail), 'proxy', data);
     default: return box(X.proxy, y, 'ev', type + (e.detail ? ': ' + e.detail : ''), 'proxy', data);
   }

@@ -2,7 +2,7 @@
 import { api, get, esc, enc, field, showFieldError, clearErrors } from './api.js';
 import { proxyForm, proxyBody } from './proxies.js';
 
-const PHASES = ['connect', 'established', 'teardown'];
+const PHASES = ['connect', 'tls', 'established', 'teardown'];
 
 function attributeInput(spec, value) {
   const name = 'attr-' + spec.name;

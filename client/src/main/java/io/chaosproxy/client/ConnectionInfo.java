@@ -78,13 +78,15 @@ public record ConnectionInfo(long id, String proxy, String client, @JsonProperty
      * {@code address} (accepted, dial started), {@code outcome} (dial: connected, refused, timeout, unreachable,
      * error), {@code toxic} (the type for toxic_applied, the toxic's name for toxic_action), {@code action} and
      * {@code amount} (what a toxic did: {@code swallowed FIN}, {@code RST after N bytes} with amount 4096, ...),
-     * {@code reason} (closed). {@code detail} is the same subject in words; {@code durationUs} 0 unless the event
-     * has one.
+     * {@code reason} (closed), and for TLS events {@code sni}, {@code versions}, {@code alpn} (ClientHello),
+     * {@code version} (ServerHello, handshake done), {@code alert}. {@code detail} is the same subject in words;
+     * {@code durationUs} 0 unless the event has one.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Event(@JsonProperty("t_us") long tUs, EventType type, Leg leg, String detail, String address,
                         String outcome, String toxic, String action, long amount, CloseReason reason,
-                        @JsonProperty("duration_us") long durationUs) {
+                        @JsonProperty("duration_us") long durationUs, String sni, List<String> versions,
+                        List<String> alpn, String version, String alert) {
     }
 
     /**

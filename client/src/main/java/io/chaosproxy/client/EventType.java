@@ -16,6 +16,16 @@ public enum EventType {
     TOXIC_APPLIED,
     /** A toxic did something one side can feel: swallowed a FIN, sent an RST, ... */
     TOXIC_ACTION,
+    /** The ClientHello as the proxy read it: {@code sni}, {@code versions}, {@code alpn}. */
+    TLS_CLIENT_HELLO,
+    /** The ServerHello: the {@code version} the server chose. */
+    TLS_SERVER_HELLO,
+    /** The TLS handshake is done as the proxy saw it ({@code durationUs} from the ClientHello). */
+    TLS_HANDSHAKE_DONE,
+    /** A plaintext (or recognisably encrypted) TLS alert: {@code alert} = level and description. */
+    TLS_ALERT,
+    /** The proxy's TLS reader found bytes that are not TLS and let them flow unread. */
+    TLS_STEPPED_ASIDE,
     CLOSED,
     /** A type this client does not know yet (a newer server). */
     OTHER;

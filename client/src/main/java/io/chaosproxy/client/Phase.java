@@ -8,6 +8,8 @@ import java.util.Locale;
 public enum Phase {
     /** Handshake, accept and the dial to the upstream. */
     CONNECT,
+    /** The TLS handshake, read from plaintext record headers and hellos (nothing decrypted). */
+    TLS,
     /** While bytes flow. */
     ESTABLISHED,
     /** When a side half-closes or closes. */

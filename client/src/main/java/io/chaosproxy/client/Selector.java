@@ -15,12 +15,36 @@ public final class Selector {
     private final Long every;
     private final Long after;
     private final List<String> clients;
+    private final List<String> sni;
 
     private Selector(Long first, Long every, Long after, List<String> clients) {
+        this(first, every, after, clients, null);
+    }
+
+    private Selector(Long first, Long every, Long after, List<String> clients, List<String> sni) {
         this.first = first;
         this.every = every;
         this.after = after;
         this.clients = clients;
+        this.sni = sni;
+    }
+
+    /**
+     * TLS toxics only: connections whose ClientHello names one of these servers ({@code db.example.com}) or
+     * matches a pattern ({@code *.example.com}).
+     */
+    public static Selector sni(String... serverNames) {
+        return new Selector(null, null, null, null, List.copyOf(Arrays.asList(serverNames)));
+    }
+
+    public Selector andSni(String... serverNames) {
+        List<String> all = new ArrayList<>(sni == null ? List.of() : sni);
+        all.addAll(Arrays.asList(serverNames));
+        return new Selector(first, every, after, clients, List.copyOf(all));
+    }
+
+    public List<String> sniOrEmpty() {
+        return sni == null ? List.of() : sni;
     }
 
     /** Only the first {@code n} connections. */
@@ -44,21 +68,21 @@ public final class Selector {
     }
 
     public Selector andFirst(long n) {
-        return new Selector(n, every, after, clients);
+        return new Selector(n, every, after, clients, sni);
     }
 
     public Selector andEvery(long n) {
-        return new Selector(first, n, after, clients);
+        return new Selector(first, n, after, clients, sni);
     }
 
     public Selector andAfter(long n) {
-        return new Selector(first, every, n, clients);
+        return new Selector(first, every, n, clients, sni);
     }
 
     public Selector andClients(String... cidrs) {
         List<String> all = new ArrayList<>(clients == null ? List.of() : clients);
         all.addAll(Arrays.asList(cidrs));
-        return new Selector(first, every, after, List.copyOf(all));
+        return new Selector(first, every, after, List.copyOf(all), sni);
     }
 
     public Long firstOrNull() {
@@ -92,6 +116,9 @@ public final class Selector {
         if (clients != null) {
             m.put("clients", clients);
         }
+        if (sni != null) {
+            m.put("sni", sni);
+        }
         return m;
     }
 
@@ -101,8 +128,10 @@ public final class Selector {
             return null;
         }
         Object clients = json.get("clients");
+        Object sni = json.get("sni");
         return new Selector(asLong(json.get("first")), asLong(json.get("every")), asLong(json.get("after")),
-                clients == null ? null : List.copyOf((List<String>) clients));
+                clients == null ? null : List.copyOf((List<String>) clients),
+                sni == null ? null : List.copyOf((List<String>) sni));
     }
 
     private static Long asLong(Object o) {

@@ -346,4 +346,52 @@ public abstract class ToxicBuilder<B extends ToxicBuilder<B>> {
             return attribute("then", then.jsonName());
         }
     }
+
+    /** {@code tls_hello_stall}: the ClientHello held for {@code duration} ms (0: until removed). */
+    public static final class TlsHelloStall extends ToxicBuilder<TlsHelloStall> {
+        TlsHelloStall(ChaosProxyClient c, ProxyHandle p, String n) {
+            super(c, p, n, ToxicType.TLS_HELLO_STALL, "tls_hello_stall");
+        }
+
+        public TlsHelloStall duration(long ms) {
+            return attribute("duration", ms);
+        }
+    }
+
+    /** {@code tls_reset_after}: RST to both sides at a handshake step. */
+    public static final class TlsResetAfter extends ToxicBuilder<TlsResetAfter> {
+        TlsResetAfter(ChaosProxyClient c, ProxyHandle p, String n) {
+            super(c, p, n, ToxicType.TLS_RESET_AFTER, "tls_reset_after");
+        }
+
+        public TlsResetAfter step(TlsStep step) {
+            return attribute("step", step.jsonName());
+        }
+    }
+
+    /** {@code tls_cut_flight}: only the first {@code bytes} of the server's flight pass, then fin or rst. */
+    public static final class TlsCutFlight extends ToxicBuilder<TlsCutFlight> {
+        TlsCutFlight(ChaosProxyClient c, ProxyHandle p, String n) {
+            super(c, p, n, ToxicType.TLS_CUT_FLIGHT, "tls_cut_flight");
+        }
+
+        public TlsCutFlight bytes(long bytes) {
+            return attribute("bytes", bytes);
+        }
+
+        public TlsCutFlight then(CloseWith then) {
+            return attribute("then", then.jsonName());
+        }
+    }
+
+    /** {@code tls_close_after_handshake}: fin or rst as soon as the handshake is done. */
+    public static final class TlsCloseAfterHandshake extends ToxicBuilder<TlsCloseAfterHandshake> {
+        TlsCloseAfterHandshake(ChaosProxyClient c, ProxyHandle p, String n) {
+            super(c, p, n, ToxicType.TLS_CLOSE_AFTER_HANDSHAKE, "tls_close_after_handshake");
+        }
+
+        public TlsCloseAfterHandshake then(CloseWith then) {
+            return attribute("then", then.jsonName());
+        }
+    }
 }

@@ -143,6 +143,58 @@ public final class Toxics {
         return upstreamBlackhole(null);
     }
 
+    // ---- TLS phase (stream engine; the proxy reads the handshake's plaintext, decrypts nothing) ----
+
+    /** Holds the ClientHello {@code duration} ms (0: until removed): the client's handshake times out. */
+    public ToxicBuilder.TlsHelloStall tlsHelloStall(String name) {
+        return new ToxicBuilder.TlsHelloStall(client, proxy, name);
+    }
+
+    /** {@link #tlsHelloStall(String)} with the server's default name, {@code <type>_<stream>}. */
+    public ToxicBuilder.TlsHelloStall tlsHelloStall() {
+        return tlsHelloStall(null);
+    }
+
+    /** Resets both sides at a handshake step (ClientHello, ServerHello, the server's flight). */
+    public ToxicBuilder.TlsResetAfter tlsResetAfter(String name) {
+        return new ToxicBuilder.TlsResetAfter(client, proxy, name);
+    }
+
+    /** {@link #tlsResetAfter(String)} with the server's default name, {@code <type>_<stream>}. */
+    public ToxicBuilder.TlsResetAfter tlsResetAfter() {
+        return tlsResetAfter(null);
+    }
+
+    /** Passes only the first {@code bytes} of the server's handshake flight, then closes. */
+    public ToxicBuilder.TlsCutFlight tlsCutFlight(String name) {
+        return new ToxicBuilder.TlsCutFlight(client, proxy, name);
+    }
+
+    /** {@link #tlsCutFlight(String)} with the server's default name, {@code <type>_<stream>}. */
+    public ToxicBuilder.TlsCutFlight tlsCutFlight() {
+        return tlsCutFlight(null);
+    }
+
+    /** Delays each handshake record in the toxic's stream by {@code delay} ms (downstream: the server's). */
+    public ToxicBuilder.Delay tlsHandshakeDelay(String name) {
+        return new ToxicBuilder.Delay(client, proxy, name, ToxicType.TLS_HANDSHAKE_DELAY);
+    }
+
+    /** {@link #tlsHandshakeDelay(String)} with the server's default name, {@code <type>_<stream>}. */
+    public ToxicBuilder.Delay tlsHandshakeDelay() {
+        return tlsHandshakeDelay(null);
+    }
+
+    /** Closes both sides right after the handshake, before any application data. */
+    public ToxicBuilder.TlsCloseAfterHandshake tlsCloseAfterHandshake(String name) {
+        return new ToxicBuilder.TlsCloseAfterHandshake(client, proxy, name);
+    }
+
+    /** {@link #tlsCloseAfterHandshake(String)} with the server's default name, {@code <type>_<stream>}. */
+    public ToxicBuilder.TlsCloseAfterHandshake tlsCloseAfterHandshake() {
+        return tlsCloseAfterHandshake(null);
+    }
+
     // ---- established phase (stream engine) ----
 
     /** Stops reading (zero window) for {@code duration} ms. */

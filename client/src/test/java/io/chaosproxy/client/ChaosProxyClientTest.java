@@ -368,6 +368,11 @@ class ChaosProxyClientTest {
         t.finDrop("fd").thenMs(10).then(FinThen.FIN).create();
         t.finDelay("fdl").delay(10).create();
         t.rstOnClose("roc").upstream().create();
+        t.tlsHelloStall(null).upstream().duration(1000).create();
+        t.tlsResetAfter(null).step(TlsStep.SERVER_HELLO).selector(Selector.sni("*.example.com")).create();
+        t.tlsCutFlight(null).bytes(600).then(CloseWith.RST).create();
+        t.tlsHandshakeDelay(null).delay(300).create();
+        t.tlsCloseAfterHandshake(null).then(CloseWith.FIN).create();
         t.ofType("generic", "latency").attribute("latency", 5).upstream().create();
 
         List<ToxicInfo> list = t.list();
@@ -380,6 +385,7 @@ class ChaosProxyClientTest {
         assertThat(list).filteredOn(x -> x.name().equals("pl")).singleElement()
                 .satisfies(x -> assertThat(x.doubleAttribute("correlation")).isEqualTo(0.1));
         assertThat(t.get("bh").info().attributes()).containsEntry("then", "hold");
+        assertThat(t.get("tls_reset_after_downstream").info().selector().sniOrEmpty()).containsExactly("*.example.com");
         t.removeAll();
         assertThat(t.list()).isEmpty();
     }

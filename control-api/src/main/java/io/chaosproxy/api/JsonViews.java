@@ -29,6 +29,9 @@ public final class JsonViews {
         n.put("listen", proxy.listenText());
         n.put("upstream", proxy.upstreamAddress().toString());
         n.put("enabled", proxy.enabled());
+        if (proxy.tlsAware()) {
+            n.put("tls_aware", true); // ours: shown only when set, so Toxiproxy clients see the shape they know
+        }
         ArrayNode toxics = n.putArray("toxics");
         for (Toxic t : inToxiproxyOrder(proxy.toxicsSnapshot())) {
             toxics.add(toxic(t));
@@ -127,7 +130,31 @@ public final class JsonViews {
         if (e.durationNanos() > 0) {
             n.put("duration_us", e.durationNanos() / 1000);
         }
+        if (e.tls() != null) {
+            tls(n, e.tls());
+        }
         return n;
+    }
+
+    /** What the TLS reader read, as typed fields beside the event's detail. */
+    private static void tls(ObjectNode n, io.chaosproxy.model.TlsDetails t) {
+        if (t.sni() != null) {
+            n.put("sni", t.sni());
+        }
+        if (!t.offeredVersions().isEmpty()) {
+            ArrayNode versions = n.putArray("versions");
+            t.offeredVersions().forEach(versions::add);
+        }
+        if (!t.alpn().isEmpty()) {
+            ArrayNode alpn = n.putArray("alpn");
+            t.alpn().forEach(alpn::add);
+        }
+        if (t.version() != null) {
+            n.put("version", t.version());
+        }
+        if (t.alert() != null) {
+            n.put("alert", t.alert());
+        }
     }
 
     /** One queued segment; {@code t_us} relative to the connection's accept, like its events. */

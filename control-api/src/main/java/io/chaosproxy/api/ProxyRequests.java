@@ -34,6 +34,36 @@ public final class ProxyRequests {
                 enabled == null || enabled);
     }
 
+    /**
+     * A proxy's {@code tls_aware} (ours): read TLS handshakes (timeline, metrics) even without a TLS toxic; null
+     * when not given.
+     */
+    public static Boolean tlsAware(JsonNode json, String prefix) {
+        return new JsonFields(json, prefix).bool("tls_aware");
+    }
+
+    /** Every entry's {@code tls_aware} by proxy name, checked before anything is created (all or nothing). */
+    public static Map<String, Boolean> tlsAwareOf(JsonNode array) {
+        Map<String, Boolean> out = new LinkedHashMap<>();
+        for (int i = 0; i < array.size(); i++) {
+            Boolean aware = tlsAware(array.get(i), "[" + i + "].");
+            if (aware != null) {
+                out.put(new JsonFields(array.get(i), "[" + i + "].").text("name"), aware);
+            }
+        }
+        return out;
+    }
+
+    /** Applies {@link #tlsAwareOf} to the proxies made from the same array. */
+    public static void applyTlsAware(List<io.chaosproxy.engine.Proxy> proxies, Map<String, Boolean> tlsAware) {
+        for (io.chaosproxy.engine.Proxy p : proxies) {
+            Boolean aware = tlsAware.get(p.name());
+            if (aware != null) {
+                p.tlsAware(aware);
+            }
+        }
+    }
+
     public static ToxicRequest toxicRequest(JsonNode json, String prefix) {
         JsonFields f = new JsonFields(json, prefix);
         String name = f.text("name");

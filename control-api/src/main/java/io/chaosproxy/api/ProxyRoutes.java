@@ -53,9 +53,15 @@ final class ProxyRoutes {
     }
 
     private ApiResponse create(ApiRequest r) {
-        ProxySpec spec = ProxyRequests.proxySpec(json.parse(r.body()), "");
+        JsonNode body = json.parse(r.body());
+        ProxySpec spec = ProxyRequests.proxySpec(body, "");
+        Boolean tlsAware = ProxyRequests.tlsAware(body, "");
         addresses.check("", spec.listen(), spec.upstream());
-        ApiResponse created = json.json(201, views.proxy(registry.create(spec)));
+        Proxy proxy = registry.create(spec);
+        if (tlsAware != null) {
+            proxy.tlsAware(tlsAware);
+        }
+        ApiResponse created = json.json(201, views.proxy(proxy));
         addresses.warnIfExposed(spec.name(), spec.listen());
         return created;
     }
@@ -68,16 +74,21 @@ final class ProxyRoutes {
     private ApiResponse update(ApiRequest r) {
         String proxyName = r.param("proxy");
         registry.get(proxyName);
-        JsonFields f = new JsonFields(json.parse(r.body()), "");
+        JsonNode body = json.parse(r.body());
+        JsonFields f = new JsonFields(body, "");
         String listen = f.text("listen");
         String upstream = f.text("upstream");
         Boolean enabled = f.bool("enabled");
+        Boolean tlsAware = ProxyRequests.tlsAware(body, "");
         HostPort listenAddr = listen == null || listen.isEmpty() ? null : HostPort.parse("listen", listen, true);
         HostPort upstreamAddr = upstream == null || upstream.isEmpty() ? null
                 : HostPort.parse("upstream", upstream, false);
         addresses.check("", listenAddr, upstreamAddr);
-        ApiResponse updated = json.json(200, views.proxy(registry.update(proxyName, listenAddr, upstreamAddr,
-                enabled)));
+        Proxy proxy = registry.update(proxyName, listenAddr, upstreamAddr, enabled);
+        if (tlsAware != null) {
+            proxy.tlsAware(tlsAware);
+        }
+        ApiResponse updated = json.json(200, views.proxy(proxy));
         addresses.warnIfExposed(proxyName, listenAddr);
         return updated;
     }
@@ -127,7 +138,9 @@ final class ProxyRoutes {
             addresses.check("[" + i + "].", spec.listen(), spec.upstream());
             specs.add(spec);
         }
+        java.util.Map<String, Boolean> tlsAware = ProxyRequests.tlsAwareOf(array);
         List<Proxy> proxies = registry.populate(specs, ProxyRequests.toxicsOf(array));
+        ProxyRequests.applyTlsAware(proxies, tlsAware);
         specs.forEach(s -> addresses.warnIfExposed(s.name(), s.listen()));
         ObjectNode n = json.mapper().createObjectNode();
         ArrayNode a = n.putArray("proxies");

@@ -40,7 +40,10 @@ public final class ConfigLoader {
             for (int i = 0; i < array.size(); i++) {
                 specs.add(ProxyRequests.proxySpec(array.get(i), "[" + i + "]."));
             }
-            return registry.populate(specs, ProxyRequests.toxicsOf(array)).size();
+            java.util.Map<String, Boolean> tlsAware = ProxyRequests.tlsAwareOf(array);
+            List<io.chaosproxy.engine.Proxy> proxies = registry.populate(specs, ProxyRequests.toxicsOf(array));
+            ProxyRequests.applyTlsAware(proxies, tlsAware);
+            return proxies.size();
         } catch (JsonProcessingException e) {
             throw new ConfigException(file + ": not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {

@@ -189,6 +189,95 @@ public final class Catalogue {
                             + "with a read timeout longer than that, so what it sees is a reset after exactly "
                             + "the proxy's connect timeout. Had its read timeout been shorter, it would have "
                             + "seen 'Read timed out' instead and never learned why."),
+            // ---------------------------------------------------------------- TLS (stream engine)
+            CatalogueEntry.named("tls-hello-stalled", Stage.TLS)
+                    .toxic("tls_hello_stall", "upstream", Map.of("duration", 0))
+                    .server(Programs.tlsAnswer(64)).client(Programs.tlsRequest("TLSv1.3"))
+                    .fault("tls_hello_stall duration=0: the proxy holds the client's ClientHello")
+                    .expect("the client's TLS handshake waits for a ServerHello that never comes, and its read "
+                            + "timeout (2 s) fires inside the handshake: SocketTimeoutException 'Read timed out'; "
+                            + "the server accepted the connection but never got a ClientHello, and its handshake "
+                            + "ends when the client gives up",
+                            clientException("SocketTimeoutException", "Read timed out"), totalBetween(1900, 3500),
+                            serverAccepted(1), serverStep("TLS handshake failed"),
+                            event("tls_client_hello", "sni=localhost"), event("toxic_action", "held ClientHello"))
+                    .explain("A TLS 1.3 handshake is one round trip of records, and only its first two messages "
+                            + "are readable by anyone in between: the client's ClientHello (the server name it "
+                            + "wants, SNI; the versions, cipher suites and application protocols it offers; its "
+                            + "key share) and the server's ServerHello (the version and key share chosen). Every "
+                            + "record carries a plaintext 5-byte header: content type, version, length. "
+                            + "chaos-proxy reads those headers and hellos on the stream and decrypts nothing. Here "
+                            + "it keeps the ClientHello: TCP is fine (connect() returned, the proxy even dialled "
+                            + "the server), but the server has nothing to answer, so the client sits in its "
+                            + "handshake until its own read timeout. This is the 'TLS handshake timeout' of "
+                            + "production logs; a client without a read timeout would wait forever."),
+            CatalogueEntry.named("tls-reset-after-client-hello", Stage.TLS)
+                    .toxic("tls_reset_after", "downstream", Map.of("step", "client_hello"))
+                    .server(Programs.tlsAnswer(64)).client(Programs.tlsRequest("TLSv1.3"))
+                    .fault("tls_reset_after step=client_hello: RST to both sides when the ClientHello arrives")
+                    .expect("the client's handshake fails with SocketException 'Connection reset' before any "
+                            + "ServerHello; the server's handshake fails with a reset too, having received nothing",
+                            clientException("SocketException", "Connection reset"), totalBetween(0, 1500),
+                            serverStep("TLS handshake failed"), event("toxic_action", "RST at ClientHello"))
+                    .explain("This is what a middlebox that dislikes a ClientHello does (a firewall filtering on "
+                            + "the server name it can read in plaintext, an old load balancer that cannot parse a "
+                            + "large post-quantum key share): it resets the connection right after the client's "
+                            + "first record. The client's TLS library never got a ServerHello, so it reports the "
+                            + "reset from the socket as it is: 'Connection reset', not a TLS error. Nothing says "
+                            + "the server refused; the server in fact never saw the hello and got a reset of its "
+                            + "own. Retrying usually fails the same way, since the same hello is sent again."),
+            CatalogueEntry.named("tls-flight-cut", Stage.TLS)
+                    .toxic("tls_cut_flight", "downstream", Map.of("bytes", 600, "then", "fin"))
+                    .server(Programs.tlsAnswer(64)).client(Programs.tlsRequest("TLSv1.3"))
+                    .fault("tls_cut_flight bytes=600 then=fin: only the first 600 bytes of the server's flight "
+                            + "pass (the certificate chain is cut), then a FIN")
+                    .expect("the client's handshake fails with SSLHandshakeException 'Remote host terminated the "
+                            + "handshake' (an EOF in the middle of the server's records)",
+                            clientException("SSLHandshakeException", "Remote host terminated the handshake"),
+                            totalBetween(0, 1500), event("toxic_action", "flight cut after 600 bytes"))
+                    .explain("In TLS 1.3 the server answers the ClientHello with one flight: the ServerHello "
+                            + "(plaintext), a ChangeCipherSpec record kept for middleboxes, then encrypted records "
+                            + "that the proxy sees only as 'application data' with a length: EncryptedExtensions, "
+                            + "the certificate chain, CertificateVerify and Finished. The proxy counts the flight's "
+                            + "bytes from the ServerHello on and lets 600 through, which ends inside the "
+                            + "certificate record; then it sends the client a FIN. The client has a record header "
+                            + "promising more bytes and gets end-of-stream instead: 'Remote host terminated the "
+                            + "handshake'. A path that drops large packets (an MTU black hole) or a proxy that dies "
+                            + "mid-answer looks the same."),
+            CatalogueEntry.named("tls-slow-handshake", Stage.TLS)
+                    .toxic("tls_handshake_delay", "downstream", Map.of("delay", 300))
+                    .server(Programs.tlsAnswer(64)).client(Programs.tlsRequest("TLSv1.3"))
+                    .fault("tls_handshake_delay delay=300: each handshake record of the server is held 300 ms")
+                    .expect("the handshake succeeds about 300 ms late (TLS 1.3: one server flight, so one delay); "
+                            + "the answer after it is not delayed",
+                            clientOk(), clientStepAt("TLS handshake done", 300, 1500), totalBetween(300, 1800),
+                            event("tls_handshake_done", "TLSv1.3"))
+                    .explain("The delay applies to handshake records only, counted by the proxy from the record "
+                            + "headers: the ServerHello, ChangeCipherSpec and the encrypted flight arrive together, "
+                            + "so they are held together and the handshake costs one delay per server flight: "
+                            + "about 300 ms for TLS 1.3 (one round trip), about 600 ms for TLS 1.2 (two). Once "
+                            + "the client's Finished has passed, the reader stops reading and the request and "
+                            + "answer flow at full speed. A slow handshake with a fast transfer points at the "
+                            + "handshake's own costs: a far-away or overloaded TLS terminator, OCSP checks, a "
+                            + "slow key exchange."),
+            CatalogueEntry.named("tls-closed-after-handshake", Stage.TLS)
+                    .toxic("tls_close_after_handshake", "downstream", Map.of("then", "fin"))
+                    .server(Programs.tlsAnswer(64)).client(Programs.tlsRequest("TLSv1.3"))
+                    .fault("tls_close_after_handshake then=fin: a FIN to the client as soon as the handshake is "
+                            + "done")
+                    .expect("both handshakes succeed; the client's request goes nowhere and its read gets EOF "
+                            + "before any byte of the answer",
+                            clientEof(), clientStepAt("TLS handshake done", 0, 1500),
+                            serverStep("TLS handshake done"), receivedBetween(0, 0),
+                            event("toxic_action", "closed after handshake"))
+                    .explain("The proxy cannot read a TLS 1.3 Finished (it is encrypted), but it knows where the "
+                            + "handshake ends: the client's first encrypted record after the ServerHello is its "
+                            + "Finished, sent once the whole server flight arrived. The proxy passes that record "
+                            + "on, so the server's handshake completes too, then sends the client a FIN and drops "
+                            + "whatever either side sends. The client's handshake succeeded; its request is "
+                            + "written without error; its read ends with end-of-stream (Java: read() returns -1 "
+                            + "and no close_notify was seen). This is a load balancer or server that accepts TLS "
+                            + "and closes idle or unwanted connections at once."),
             // ---------------------------------------------------------------- established (stream engine)
             CatalogueEntry.named("rst-after-establishment", Stage.ESTABLISHED)
                     .toxic("reset_peer", "downstream", Map.of("timeout", 0))

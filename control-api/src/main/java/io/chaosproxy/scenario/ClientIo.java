@@ -56,6 +56,28 @@ final class ClientIo {
         return socket;
     }
 
+    /**
+     * Starts TLS on the connected socket (SNI localhost, {@code protocol} pinned) and runs the handshake, logged
+     * with its duration or what it threw; later reads and writes go through TLS.
+     */
+    void startTls(String protocol) throws IOException {
+        javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) ScenarioTls.client(protocol).getSocketFactory()
+                .createSocket(socket, "localhost", port, true);
+        javax.net.ssl.SSLParameters params = tls.getSSLParameters();
+        params.setServerNames(java.util.List.of(new javax.net.ssl.SNIHostName("localhost")));
+        tls.setSSLParameters(params);
+        socket = tls;
+        log.add("TLS handshake started (ClientHello, " + protocol + ", SNI localhost)");
+        double start = log.now();
+        try {
+            tls.startHandshake();
+        } catch (IOException e) {
+            log.add("TLS handshake failed after " + fmt(log.now() - start) + " ms: " + StepLog.describe(e));
+            throw e;
+        }
+        log.add("TLS handshake done: " + tls.getSession().getProtocol() + " in " + fmt(log.now() - start) + " ms");
+    }
+
     void write(String text) throws IOException {
         write(text.getBytes(StandardCharsets.ISO_8859_1), ServerIo.firstLine(text));
     }

@@ -45,8 +45,11 @@ public final class MarkdownReport {
         for (ScenarioRecord r : records) {
             if (!r.stage().equals(stage)) {
                 stage = r.stage();
-                md.append("\n## ").append(stage.substring(0, 1).toUpperCase(Locale.ROOT)).append(stage.substring(1))
-                        .append("\n");
+                md.append("\n## ").append(stage.equals("tls") ? "TLS" : stage.substring(0, 1)
+                        .toUpperCase(Locale.ROOT) + stage.substring(1)).append("\n");
+                if (stage.equals("tls")) {
+                    md.append("\n").append(TLS_INTRO);
+                }
             }
             scenario(md, r);
         }
@@ -66,6 +69,34 @@ public final class MarkdownReport {
             (the `wscale` option of the SYN). Socket states come from the kernel's socket table \
             (`/proc/net/tcp`, as `ss` shows them), with Send-Q (bytes not yet acknowledged) and Recv-Q (bytes \
             received but not yet read by the program).
+
+            """;
+
+    /** What crosses the wire in a TLS 1.3 handshake, and what of it the proxy can read. */
+    private static final String TLS_INTRO = """
+            A TLS connection spends its first round trip in the handshake, and chaos-proxy can break it without \
+            a certificate and without decrypting anything. Every TLS record starts with a 5-byte header in \
+            plaintext: content type (22 handshake, 20 ChangeCipherSpec, 21 alert, 23 application data), version \
+            and length; that is enough to find record boundaries on the stream. In a TLS 1.3 handshake these \
+            records cross the wire:
+
+            | # | from | record (content type) | the proxy reads |
+            |---|---|---|---|
+            | 1 | client | ClientHello (handshake) | everything: server name (SNI), offered versions, cipher suites, ALPN, key share |
+            | 2 | server | ServerHello (handshake) | everything: chosen version (in supported_versions) and cipher, key share |
+            | 3 | server | ChangeCipherSpec (20), a 1-byte record kept only for middleboxes | that it is there |
+            | 4 | server | EncryptedExtensions, Certificate, CertificateVerify, Finished, as one or more records of type 23 | only lengths: their content is encrypted |
+            | 5 | client | ChangeCipherSpec, then its Finished (type 23) | lengths; the client's first encrypted record marks the end of the handshake |
+            | 6 | both | application data, NewSessionTicket (type 23) | nothing: the reader has stepped aside |
+
+            TLS 1.2 differs: the server's certificate chain, key exchange and ServerHelloDone are plaintext \
+            handshake records, the handshake takes two round trips, and each side ends its part with \
+            ChangeCipherSpec followed by an encrypted Finished. Alerts sent before encryption starts (TLS 1.2, or \
+            a server refusing a ClientHello) are plaintext and the timeline names them (`fatal \
+            handshake_failure`); a TLS 1.3 alert after the ServerHello is encrypted, and only its size (shorter \
+            than any Finished) tells it apart. The timeline shows `tls_client_hello`, `tls_server_hello`, \
+            `tls_handshake_done` (with the duration the proxy saw) and `tls_alert`; on bytes that are not TLS the \
+            reader steps aside (`tls_stepped_aside`) and the stream flows unread. The client below pins TLS 1.3.
 
             """;
 

@@ -44,6 +44,12 @@ final class Programs {
         };
     }
 
+    /** {@link #answer} over TLS: the TLS handshake first (as the server), then the same exchange through it. */
+    static ServerScript tlsAnswer(int bodyBytes) {
+        ServerScript plain = answer(bodyBytes, false);
+        return (socket, io) -> plain.serve(socket, io.startTls());
+    }
+
     /** Speaks first: a greeting line, then waits for a command line, answers it and closes. */
     static ServerScript greeter() {
         return (socket, io) -> {
@@ -93,6 +99,16 @@ final class Programs {
     static ClientScript request() {
         return io -> {
             io.connect();
+            io.write(REQUEST);
+            io.readHttpAnswer();
+        };
+    }
+
+    /** {@link #request()} over TLS ({@code protocol} pinned): connect, TLS handshake, then the exchange. */
+    static ClientScript tlsRequest(String protocol) {
+        return io -> {
+            io.connect();
+            io.startTls(protocol);
             io.write(REQUEST);
             io.readHttpAnswer();
         };

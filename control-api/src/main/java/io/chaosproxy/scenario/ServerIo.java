@@ -77,6 +77,22 @@ final class ServerIo {
         }
     }
 
+    /** Starts TLS as the server on this connection; the returned ServerIo reads and writes through it. */
+    ServerIo startTls() throws IOException {
+        javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) ScenarioTls.server().getSocketFactory()
+                .createSocket(socket, null, socket.getPort(), true);
+        tls.setUseClientMode(false);
+        double start = log.now();
+        try {
+            tls.startHandshake();
+        } catch (IOException e) {
+            log.add("TLS handshake failed after " + Math.round(log.now() - start) + " ms: " + StepLog.describe(e));
+            throw e;
+        }
+        log.add("TLS handshake done: " + tls.getSession().getProtocol());
+        return new ServerIo(tls, log);
+    }
+
     void write(String text) throws IOException {
         write(text.getBytes(StandardCharsets.ISO_8859_1), firstLine(text));
     }

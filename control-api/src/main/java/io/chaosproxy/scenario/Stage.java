@@ -8,6 +8,8 @@ public enum Stage {
     HANDSHAKE,
     /** The proxy's own connection to the server (its dial). */
     UPSTREAM,
+    /** The TLS handshake through the proxy (the proxy reads its plaintext records; it decrypts nothing). */
+    TLS,
     /** Both connections are up and bytes flow. */
     ESTABLISHED,
     /** One side closes (FIN or RST). */

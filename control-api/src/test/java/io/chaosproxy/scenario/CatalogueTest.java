@@ -30,7 +30,7 @@ class CatalogueTest {
                 .containsExactly("syn-lost-once", "syn-lost-twice", "syn-lost-always", "synack-delayed",
                         "synack-lost", "ack-lost-client-speaks-first", "ack-lost-server-speaks-first",
                         "connection-refused");
-        assertThat(Catalogue.all()).hasSize(21);
+        assertThat(Catalogue.all()).hasSize(26);
     }
 
     @Test

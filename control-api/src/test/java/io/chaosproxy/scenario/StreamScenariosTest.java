@@ -126,4 +126,45 @@ class StreamScenariosTest {
         ScenarioRecord r = t.runAsStated("server-closes-while-client-sends");
         assertThat(r.client().steps()).anySatisfy(s -> assertThat(s.what()).startsWith("write failed"));
     }
+
+    // ---- TLS ----
+
+    @Test
+    void tlsHelloStalledTimesTheClientOutInItsHandshake() {
+        ScenarioRecord r = t.runAsStated("tls-hello-stalled");
+        assertThat(r.client().exceptionClass()).isEqualTo("SocketTimeoutException");
+        assertThat(r.client().steps()).anySatisfy(s -> assertThat(s.what()).startsWith("TLS handshake failed"));
+        assertThat(r.server().steps()).noneSatisfy(s -> assertThat(s.what()).startsWith("TLS handshake done"));
+    }
+
+    @Test
+    void tlsResetAfterClientHelloIsAPlainResetToTheClient() {
+        ScenarioRecord r = t.runAsStated("tls-reset-after-client-hello");
+        assertThat(r.client().exceptionClass()).isEqualTo("SocketException");
+        assertThat(r.connections().get(0).closeReason()).isEqualTo("toxic");
+    }
+
+    @Test
+    void tlsFlightCutEndsTheHandshakeWithAnEof() {
+        ScenarioRecord r = t.runAsStated("tls-flight-cut");
+        assertThat(r.client().exceptionClass()).isEqualTo("SSLHandshakeException");
+        assertThat(r.client().message()).contains("Remote host terminated the handshake");
+    }
+
+    @Test
+    void tlsSlowHandshakeDelaysOnlyTheHandshake() {
+        ScenarioRecord r = t.runAsStated("tls-slow-handshake");
+        assertThat(r.client().outcome()).isEqualTo("ok");
+        assertThat(r.server().steps()).anySatisfy(s -> assertThat(s.what()).isEqualTo("TLS handshake done: TLSv1.3"));
+    }
+
+    @Test
+    void tlsClosedAfterHandshakeGivesTheClientAnEofAfterASuccessfulHandshake() {
+        ScenarioRecord r = t.runAsStated("tls-closed-after-handshake");
+        assertThat(r.client().outcome()).isEqualTo("eof");
+        assertThat(r.client().steps()).anySatisfy(s -> assertThat(s.what()).startsWith("TLS handshake done: TLSv1.3"));
+        assertThat(r.server().steps()).as("the request never reached the server")
+                .anySatisfy(s -> assertThat(s.what()).isEqualTo("read EOF after 0 bytes"))
+                .noneSatisfy(s -> assertThat(s.what()).startsWith("read 34 bytes"));
+    }
 }

@@ -9,6 +9,7 @@ import io.chaosproxy.timeline.ConnectionSummary;
 import io.chaosproxy.toxic.Applicability;
 import io.chaosproxy.toxic.ConnectToxicType;
 import io.chaosproxy.toxic.StreamToxicType;
+import io.chaosproxy.toxic.TlsToxicType;
 import io.chaosproxy.toxic.Toxic;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -44,6 +45,8 @@ public final class Connection implements Dialer.Listener, ConnectGates.Owner, Re
     private final ConnectionLog log;
     private final DirectionFlow upstream = new DirectionFlow(this, Direction.UPSTREAM);
     private final DirectionFlow downstream = new DirectionFlow(this, Direction.DOWNSTREAM);
+    /** The TLS reader, only on connections of proxies that want one (see {@link Proxy#wantsTlsReader}). */
+    private final TlsHandshake tls;
     /**
      * Each toxic's selector verdict for this connection, judged once (keyed by the toxic's candidate counter). Made
      * on first use: a proxy without toxics never needs it.
@@ -69,6 +72,12 @@ public final class Connection implements Dialer.Listener, ConnectGates.Owner, Re
         this.loop = loop;
         this.randomSeed = randomSeed;
         this.log = new ConnectionLog(proxy.name(), id, proxy.engine().events());
+        this.tls = proxy.wantsTlsReader() ? new TlsHandshake(this, log, upstream, downstream) : null;
+    }
+
+    /** The TLS reader, or null: the flows hand their bytes to it while it reads. */
+    TlsHandshake tls() {
+        return tls;
     }
 
     public long id() {
@@ -218,17 +227,25 @@ public final class Connection implements Dialer.Listener, ConnectGates.Owner, Re
     void attach(Toxic toxic) {
         if (established() && toxic.type() instanceof StreamToxicType && selected(toxic)) {
             flow(toxic.stream()).attach(toxic);
+        } else if (tls != null && established() && toxic.type() instanceof TlsToxicType && selected(toxic)) {
+            tls.attach(toxic, randomFor(toxic, toxic.stream()));
         }
     }
 
     void detach(Toxic toxic) {
         if (established()) {
             flow(toxic.stream()).detach(toxic.name());
+            if (tls != null) {
+                tls.detach(toxic.name());
+            }
         }
     }
 
     void replace(Toxic toxic) {
-        if (established() && toxic.type() instanceof StreamToxicType) {
+        if (tls != null && toxic.type() instanceof TlsToxicType) {
+            detach(toxic);
+            attach(toxic);
+        } else if (established() && toxic.type() instanceof StreamToxicType) {
             if (selected(toxic)) {
                 flow(toxic.stream()).replace(toxic);
             } else {

@@ -70,6 +70,15 @@ final class ConnectionLog {
         publish(ConnectionEvent.closed(proxy, id, life, reason, life));
     }
 
+    /** Makes one event from this connection's proxy, id and time since accept (the TLS reader's steps). */
+    interface EventMaker {
+        ConnectionEvent make(String proxy, long id, long sinceAcceptNanos);
+    }
+
+    void publishWith(EventMaker maker) {
+        publish(maker.make(proxy, id, since()));
+    }
+
     private void publish(ConnectionEvent event) {
         timeline.add(event);
         bus.publish(event);

@@ -40,6 +40,8 @@ final class DirectionFlow {
     private boolean endDelivered;
     private boolean firstByteSeen;
     private boolean closed;
+    /** The connection's TLS reader while it reads this direction; null once bypassed (or on a plain proxy). */
+    private TlsHandshake tls;
 
     DirectionFlow(Connection connection, Direction direction) {
         this.connection = connection;
@@ -77,7 +79,30 @@ final class DirectionFlow {
             firstByteSeen = true;
             connection.firstByte(sender);
         }
+        if (tls != null) {
+            if (!tls.bypass(direction)) {
+                tls.onRead(direction, data);
+                return;
+            }
+            tls = null; // handshake over (or not TLS) and nothing held: straight to the stages from now on
+        }
         deliver(0, data);
+    }
+
+    /** Bytes the TLS reader (and its toxics) hand on: into this direction's stages. */
+    void fromTls(ByteBuf data) {
+        deliver(0, data);
+    }
+
+    /** The sender's FIN, handed on by the TLS reader. */
+    void endFromTls() {
+        deliverEnd(0);
+    }
+
+    /** Bytes TLS toxics hold (or let go of) in this direction count like any stage's, for backpressure. */
+    void heldByTls(long deltaBytes) {
+        heldBytes += deltaBytes;
+        updateReadInterest();
     }
 
     /** The sender half-closed (we read EOF). */
@@ -91,6 +116,10 @@ final class DirectionFlow {
         }
         senderEnded = true;
         updateReadInterest();
+        if (tls != null && !tls.bypass(direction)) {
+            tls.onEnd(direction);
+            return;
+        }
         deliverEnd(0);
     }
 
@@ -100,6 +129,7 @@ final class DirectionFlow {
 
     /** The upstream is connected: forward what the sender sent before it was. */
     void begin() {
+        tls = connection.tls();
         ByteBuf data;
         while (early != null && (data = early.poll()) != null) {
             onRead(data);
@@ -160,6 +190,10 @@ final class DirectionFlow {
         ByteBuf data;
         while (early != null && (data = early.poll()) != null) {
             data.release();
+        }
+        TlsHandshake reader = connection.tls();
+        if (reader != null) {
+            reader.close(); // idempotent: whichever direction closes first
         }
         for (StageNode node : stages.isEmpty() ? List.<StageNode>of() : List.copyOf(stages)) {
             node.removed = true;

@@ -55,6 +55,10 @@ public final class Proxy {
     private volatile boolean enabled;
     private volatile InetSocketAddress boundAddress;
     private volatile List<Toxic> toxics = List.of();
+    /** Read TLS handshakes (timeline, metrics) even without a TLS toxic. */
+    private volatile boolean tlsAware;
+    /** Whether {@link #toxics} has a TLS toxic: decided when the toxics change, not per connection. */
+    private volatile boolean hasTlsToxic;
     private Channel listener;
 
     Proxy(ProxyEngine engine, ProxySpec spec) {
@@ -100,6 +104,20 @@ public final class Proxy {
     /** The address the listener is bound to, or null while disabled. */
     public InetSocketAddress boundAddress() {
         return boundAddress;
+    }
+
+    public boolean tlsAware() {
+        return tlsAware;
+    }
+
+    /** Whether new connections need the TLS reader: a TLS toxic (armed or scheduled), or tls_aware. */
+    boolean wantsTlsReader() {
+        return tlsAware || hasTlsToxic;
+    }
+
+    /** Marks the proxy tls_aware (its new connections get the TLS reader); open connections keep what they have. */
+    public void tlsAware(boolean aware) {
+        this.tlsAware = aware;
     }
 
     public List<Toxic> toxicsSnapshot() {
@@ -295,6 +313,7 @@ public final class Proxy {
 
     void setToxics(List<Toxic> newToxics, Consumer<Connection> applyToOpenConnection) {
         this.toxics = List.copyOf(newToxics);
+        this.hasTlsToxic = newToxics.stream().anyMatch(t -> t.type() instanceof io.chaosproxy.toxic.TlsToxicType);
         // Wait (briefly) until every open connection has the change, so when the API answers, it holds: bytes
         // read after a DELETE returns are never hit by the removed toxic.
         // One task per event loop, not per connection: with a thousand open connections a reset stays one

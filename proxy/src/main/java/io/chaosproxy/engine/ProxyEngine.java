@@ -28,6 +28,7 @@ public final class ProxyEngine implements AutoCloseable {
         this.toxicTypes = toxicTypes;
         this.waterMark = new WriteBufferWaterMark(config.writeBufferLowBytes(), config.writeBufferHighBytes());
         events.subscribe(metrics);
+        events.subscribe(new io.chaosproxy.metrics.TlsMetrics(meterRegistry));
         FunctionCounter.builder("chaosproxy.event.loop.failures", this, e -> LoopFailures.count())
                 .description("throwables that escaped an event-loop thread (0 unless something is badly wrong)")
                 .register(meterRegistry);

@@ -398,6 +398,10 @@ public final class ProxyRegistry implements AutoCloseable {
         String name = request.name() == null || request.name().isEmpty()
                 ? type.name() + "_" + stream.jsonName() : Names.check("name", request.name());
         Selector selector = Selector.parse(request.selector());
+        if (selector != null && selector.sni() != null && !(type instanceof io.chaosproxy.toxic.TlsToxicType)) {
+            throw new ValidationException("selector.sni", "selector.sni needs a TLS toxic (phase tls): only they "
+                    + "see the ClientHello's server name; " + type.name() + " acts in phase " + type.phase().jsonName());
+        }
         Schedule schedule = Schedule.parse(request.schedule());
         boolean armed = schedule == null || schedule.startAfterMs() == 0;
         return new Toxic(name, type, stream, toxicity, attributes, selector, schedule, request.seed(), armed,

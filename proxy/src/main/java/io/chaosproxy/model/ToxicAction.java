@@ -14,7 +14,14 @@ public record ToxicAction(Kind kind, long amount) {
         THEN_FIN("then fin"),
         FIN_REPLACED_BY_RST("FIN replaced by RST"),
         RST_AFTER_MS("RST after N ms"),
-        RST_AFTER_BYTES("RST after N bytes");
+        RST_AFTER_BYTES("RST after N bytes"),
+        HELD_CLIENT_HELLO("held ClientHello"),
+        RST_AT_CLIENT_HELLO("RST at ClientHello"),
+        RST_AT_SERVER_HELLO("RST at ServerHello"),
+        RST_AFTER_SERVER_FLIGHT("RST after server flight"),
+        CUT_FLIGHT_AFTER_BYTES("flight cut after N bytes"),
+        DELAYED_HANDSHAKE_RECORDS("handshake records delayed N ms"),
+        CLOSED_AFTER_HANDSHAKE("closed after handshake");
 
         private final String label;
 

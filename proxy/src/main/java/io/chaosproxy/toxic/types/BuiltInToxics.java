@@ -17,10 +17,15 @@ public final class BuiltInToxics {
         types.register(new SlicerToxic());
         types.register(new LimitDataToxic());
         types.register(new NoopToxic());
-        // Ours, by phase: connect, established, teardown.
+        // Ours, by phase: connect, tls, established, teardown.
         types.register(new AcceptDelayToxic());
         types.register(new UpstreamRefuseToxic());
         types.register(new UpstreamBlackholeToxic());
+        types.register(new TlsHelloStallToxic());
+        types.register(new TlsResetAfterToxic());
+        types.register(new TlsCutFlightToxic());
+        types.register(new TlsHandshakeDelayToxic());
+        types.register(new TlsCloseAfterHandshakeToxic());
         types.register(new StallToxic());
         types.register(new CorruptToxic());
         types.register(new PacketLossToxic());
