@@ -12,11 +12,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One direction of a connection: bytes read from the sending leg pass through the chain of toxic stages that apply
@@ -287,15 +285,15 @@ final class DirectionFlow {
     }
 
     /** A stage's view of the flow: where its output goes and what it may do. */
-    private final class StageNode implements StageContext {
+    private final class StageNode extends RemovableStage implements StageContext {
         final String toxicName;
         final ToxicStage stage;
         final Random random;
         long heldBytes;
         boolean paused;
-        boolean removed;
 
         StageNode(String toxicName, ToxicStage stage, Random random) {
+            super(DirectionFlow.this.connection);
             this.toxicName = toxicName;
             this.stage = stage;
             this.random = random;
@@ -327,29 +325,6 @@ final class DirectionFlow {
         }
 
         @Override
-        public ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
-            return connection.eventLoop().schedule(() -> {
-                if (!removed) {
-                    task.run();
-                }
-            }, delay, unit);
-        }
-
-        @Override
-        public void resetConnection() {
-            if (!removed) {
-                connection.resetByToxic();
-            }
-        }
-
-        @Override
-        public void closeConnection() {
-            if (!removed) {
-                connection.closeByToxic();
-            }
-        }
-
-        @Override
         public void pauseReading(boolean pause) {
             if (removed || paused == pause) {
                 return;
@@ -374,11 +349,6 @@ final class DirectionFlow {
         @Override
         public ByteBufAllocator alloc() {
             return connection.alloc();
-        }
-
-        @Override
-        public long nanoTime() {
-            return System.nanoTime();
         }
     }
 }

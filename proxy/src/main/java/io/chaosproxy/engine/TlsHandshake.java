@@ -14,10 +14,8 @@ import io.chaosproxy.toxic.TlsStep;
 import io.chaosproxy.toxic.TlsToxicType;
 import io.chaosproxy.toxic.Toxic;
 import io.netty.buffer.ByteBuf;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The TLS reader of one connection: frames both directions into records ({@link TlsRecordFramer}), recognises the
@@ -417,14 +415,14 @@ final class TlsHandshake {
     }
 
     /** A stage's view of the reader: where its output goes and what it may do. */
-    private final class Node implements TlsStageContext {
+    private final class Node extends RemovableStage implements TlsStageContext {
         final Toxic toxic;
         final TlsStage stage;
         final long[] held = new long[2];
-        boolean removed;
         boolean sniJudged;
 
         Node(Toxic toxic, TlsStage stage) {
+            super(TlsHandshake.this.connection);
             this.toxic = toxic;
             this.stage = stage;
         }
@@ -469,29 +467,6 @@ final class TlsHandshake {
         }
 
         @Override
-        public ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
-            return connection.eventLoop().schedule(() -> {
-                if (!removed) {
-                    task.run();
-                }
-            }, delay, unit);
-        }
-
-        @Override
-        public void resetConnection() {
-            if (!removed) {
-                connection.resetByToxic();
-            }
-        }
-
-        @Override
-        public void closeConnection() {
-            if (!removed) {
-                connection.closeByToxic();
-            }
-        }
-
-        @Override
         public void finToClientThenDrain() {
             if (!removed) {
                 TlsHandshake.this.finToClientThenDrain();
@@ -508,11 +483,6 @@ final class TlsHandshake {
         @Override
         public Direction stream() {
             return toxic.stream();
-        }
-
-        @Override
-        public long nanoTime() {
-            return System.nanoTime();
         }
     }
 }
