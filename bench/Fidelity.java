@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * toxic, and through it with a latency toxic; times bulk transfers through a bandwidth toxic. No dependencies:
  *
  * <pre>java bench/Fidelity.java --api 127.0.0.1:8474 [--latency 100,10] [--round-trips 1000]
- *     [--streams downstream,upstream] [--bandwidth 10000:20000000,100:300000] [--message 64] [--floor 200]</pre>
+ *     [--streams downstream,upstream] [--bandwidth 10000:20000000,100:300000] [--message 64] [--floor 200]
+ *     [--cold 1000] [--dump DIR]</pre>
  *
  * <p>Latency semantics (as Toxiproxy's): a latency toxic delays every chunk of its direction by {@code latency} ms
  * from the moment the proxy read it. A {@code downstream} toxic delays the echo (server to client), an
@@ -29,12 +30,22 @@ import java.util.regex.Pattern;
  * echo (downstream) direction, the request unthrottled. The "floor" lines ({@code stream=floor}) time a sleep of
  * {@code latency} ms in this JVM followed by a direct round trip, taken between the first stream's round trips (one
  * every {@code round-trips / floor}): the wake-up and cold-cache cost of this machine under the same load, which
- * bounds what any proxy's timer can achieve here.
+ * bounds what any proxy's timer can achieve here. The "cold" line ({@code --cold N}, {@code stream=cold}) times N
+ * round trips through the smallest latency before any warm-up: the first seconds after the proxy started, JIT still
+ * compiling. Every other latency figure comes after a warm-up and a pause after each control request (see
+ * {@link #settle}). Run it compiled and with C1 only (as bench/fidelity.sh does): the source launcher's javac and
+ * this JVM's own C2 compiles otherwise take the cores the measured round trips need.
  *
  * <p>Output: one line per figure, {@code key=value} pairs after a label, for bench/fidelity.sh to read.
  */
 public final class Fidelity {
     private static final String HOST = "127.0.0.1";
+    /** Round trips through a 1 ms latency toxic before any latency figure counts (see the warm-up). */
+    private static final int WARM_UP_ROUND_TRIPS = 4000;
+    /** Round trips measured before the warm-up ({@code --cold}); 0: none. */
+    private static int cold;
+    /** Where to write every round trip's start and time (one file per figure), for tracing the tail; null: nowhere. */
+    private static String dumpDir;
 
     private final String api;
     private final int echoPort;
@@ -63,6 +74,8 @@ public final class Fidelity {
                 case "--bandwidth" -> bandwidth = v;
                 case "--message" -> message = Integer.parseInt(v);
                 case "--floor" -> floor = Integer.parseInt(v);
+                case "--dump" -> dumpDir = v;
+                case "--cold" -> cold = Integer.parseInt(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -83,12 +96,26 @@ public final class Fidelity {
         int proxyPort = Integer.parseInt(field(body, "listen").replaceAll(".*:", ""));
         try {
             if (latencies.length > 0) {
-                // Warm up both paths (and the proxy's JIT) before any figure counts: plain, then a 1 ms toxic.
+                if (cold > 0) {
+                    // Before any warm-up: what a user sees in the first seconds after start, while the proxy's JIT
+                    // compiles the path (its compiler threads take the cores the event loop wakes on).
+                    long coldLatency = Arrays.stream(latencies).min().getAsLong();
+                    long coldBase = percentile(roundTrips(echoPort, 500, message), 50);
+                    addToxic(proxy, "cold", "latency", "downstream", "{\"latency\":" + coldLatency + "}");
+                    long[] rtt = roundTrips(proxyPort, cold, message);
+                    http("DELETE", "/proxies/" + proxy + "/toxics/cold", null, 204);
+                    report(coldLatency, "cold", rtt, coldBase);
+                }
+                // Warm up both paths and the proxy's JIT before any figure counts: plain, then through a 1 ms
+                // latency toxic, long enough that the hold-and-release path is compiled by C2 (with 300 round trips
+                // it was still compiling during the measured ones: perf sched showed the event loop waiting up to a
+                // 4 ms scheduler tick behind a C2 compiler thread).
                 roundTrips(echoPort, 500, message);
-                roundTrips(proxyPort, 1000, message);
+                roundTrips(proxyPort, 2000, message);
                 addToxic(proxy, "warm", "latency", "downstream", "{\"latency\":1}");
-                roundTrips(proxyPort, 300, message);
+                roundTrips(proxyPort, WARM_UP_ROUND_TRIPS, message);
                 http("DELETE", "/proxies/" + proxy + "/toxics/warm", null, 204);
+                settle();
 
                 long[] direct = roundTrips(echoPort, roundTrips, message);
                 long[] plain = roundTrips(proxyPort, roundTrips, message);
@@ -104,10 +131,13 @@ public final class Fidelity {
                     for (int si = 0; si < streams.length; si++) {
                         addToxic(proxy, "lat", "latency", streams[si], "{\"latency\":" + latency
                                 + ",\"jitter\":0}");
+                        settle();
                         long[] rtt = new long[roundTrips];
+                        long[] started = new long[roundTrips];
                         try (Pinger viaProxy = new Pinger(proxyPort, message);
                                 Pinger straight = new Pinger(echoPort, message)) {
                             for (int i = 0, f = 0; i < roundTrips; i++) {
+                                started[i] = System.nanoTime();
                                 rtt[i] = viaProxy.roundTrip();
                                 if (si == 0 && f < floorTimes.length && i % every == every - 1) {
                                     floorTimes[f++] = straight.afterSleep(latency);
@@ -116,6 +146,7 @@ public final class Fidelity {
                         }
                         http("DELETE", "/proxies/" + proxy + "/toxics/lat", null, 204);
                         report(latency, streams[si], rtt, base);
+                        dump("latency-" + latency + "-" + streams[si], started, rtt, latency * 1_000_000L + base);
                     }
                     if (floorTimes.length > 0 && streams.length > 0) {
                         report(latency, "floor", floorTimes, base);
@@ -144,6 +175,26 @@ public final class Fidelity {
         } finally {
             http("DELETE", "/proxies/" + proxy, null, 204);
         }
+    }
+
+    /**
+     * A pause after a control request before timing: the request itself makes the proxy's JIT compile (its HTTP path),
+     * and on two cores a compiler thread delays the event loop's wake-ups by up to a scheduler tick.
+     */
+    private static void settle() throws InterruptedException {
+        Thread.sleep(1000);
+    }
+
+    /** One line per round trip: its start (ns since the first), its error (ns); only with {@code --dump}. */
+    private static void dump(String name, long[] started, long[] rtt, long added) throws IOException {
+        if (dumpDir == null) {
+            return;
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < rtt.length; i++) {
+            out.append(started[i] - started[0]).append(' ').append(rtt[i] - added).append('\n');
+        }
+        java.nio.file.Files.writeString(java.nio.file.Path.of(dumpDir, name + ".txt"), out);
     }
 
     private static void report(long latencyMs, String stream, long[] rtt, long base) {

@@ -11,14 +11,19 @@
 # it (the baseline) and through a proxy with a latency toxic, bulk transfers through a bandwidth toxic. Prints each
 # figure beside its target, also written to bench/results/fidelity.md. Everything it starts is stopped on exit.
 # The "machine floor" rows time a sleep in the measuring JVM followed by a direct round trip, taken between the
-# proxy's round trips (same load): the wake-up and cold-cache cost of this machine, which no proxy's timer avoids. About 2.5 minutes with the defaults.
+# proxy's round trips (same load): the wake-up and cold-cache cost of this machine, which no proxy's timer avoids.
+# Every latency figure is taken after a warm-up (4,000 round trips through a 1 ms toxic) and a 1 s pause after each
+# control request: on 2 cores, the proxy's JIT compiler threads otherwise hold the cores its event loop wakes on, for
+# up to a 4 ms scheduler tick. The "cold" row (COLD round trips right after start) shows that phase on its own.
+# About 6 minutes with the defaults (the floor doubles the latency figures' time).
 set -euo pipefail
 
 ROUND_TRIPS="${ROUND_TRIPS:-1000}"   # sequential round trips per latency figure
 LATENCIES="${LATENCIES:-100 10}"     # ms
 STREAMS="${STREAMS:-downstream}"     # downstream (Toxiproxy's default) and/or upstream
 BANDWIDTH="${BANDWIDTH:-10000:20000000 100:300000}"   # rate KB/s : bytes (20 MB at 10 MB/s, 300 KB at 100 KB/s)
-FLOOR="${FLOOR:-200}"                # samples of the machine's floor per latency (0: none)
+FLOOR="${FLOOR:-$ROUND_TRIPS}"      # samples of the machine's floor per latency, as many as the proxy's by default (0: none)
+COLD="${COLD:-1000}"                 # round trips timed right after start, before the warm-up (0: none)
 ROUNDS="${ROUNDS:-1}"                # the median of the rounds is reported
 API_PORT="${API_PORT:-18475}"        # not bench/run.sh's 18474, so both can run
 JAVA_OPTS="${JAVA_OPTS:-}"
@@ -38,8 +43,8 @@ RESULTS_DIR="$BENCH_DIR/results"
 die() { echo "fidelity: error: $*" >&2; exit 1; }
 log() { echo "fidelity: $*" >&2; }
 
-case "$ROUND_TRIPS$ROUNDS$API_PORT$FLOOR${LATENCIES// /}" in
-  *[!0-9]*) die "ROUND_TRIPS, ROUNDS, API_PORT, FLOOR and LATENCIES must be whole numbers" ;;
+case "$ROUND_TRIPS$ROUNDS$API_PORT$FLOOR$COLD${LATENCIES// /}" in
+  *[!0-9]*) die "ROUND_TRIPS, ROUNDS, API_PORT, FLOOR, COLD and LATENCIES must be whole numbers" ;;
 esac
 [ "$ROUNDS" -ge 1 ] && [ "$ROUND_TRIPS" -ge 1 ] || die "ROUNDS and ROUND_TRIPS must be at least 1"
 for s in $STREAMS; do
@@ -92,9 +97,14 @@ LOAD_BEFORE="$(cut -d' ' -f1 /proc/loadavg)"
 lat_csv="$(echo "$LATENCIES" | tr -s ' ' ',')"
 str_csv="$(echo "$STREAMS" | tr -s ' ' ',')"
 bw_csv="$(echo "$BANDWIDTH" | tr -s ' ' ',')"
+# Compiled once and run with C1 only: the source launcher's javac and the measuring JVM's own C2 compiles would
+# otherwise take the cores the measured round trips need (seen with perf sched on this 2-core machine).
+mkdir -p "$TMP/classes"
+"${JAVAC:-javac}" -d "$TMP/classes" "$BENCH_DIR/Fidelity.java" || die "javac bench/Fidelity.java failed"
 for r in $(seq 1 "$ROUNDS"); do
   log "round $r of $ROUNDS: latency ${LATENCIES// /, } ms ($STREAMS), $ROUND_TRIPS round trips each; bandwidth"
-  "$JAVA" "$BENCH_DIR/Fidelity.java" --api "127.0.0.1:$API_PORT" --round-trips "$ROUND_TRIPS" \
+  cold=0; [ "$r" = 1 ] && cold="$COLD"   # only the first round finds the proxy cold
+  "$JAVA" -XX:TieredStopAtLevel=1 -cp "$TMP/classes" Fidelity --cold "$cold" --api "127.0.0.1:$API_PORT" --round-trips "$ROUND_TRIPS" \
     --latency "$lat_csv" --streams "$str_csv" --bandwidth "$bw_csv" --floor "$FLOOR" | tee -a "$TMP/raw.txt" >&2 \
     || die "bench/Fidelity.java failed (see above; chaos-proxy log: $(tail -n 5 "$TMP/chaos.log"))"
 done
@@ -111,6 +121,11 @@ verdict() { # VALUE TARGET -> met / not met (value <= target)
 }
 
 TABLE="| figure | measured | target | |"$'\n'"|---|---|---|---|"
+if [ "$COLD" -gt 0 ] && [ -n "$LATENCIES" ]; then
+  pat="^latency ms=[0-9]* stream=cold "
+  cold_ms="$(grep -E "$pat" "$TMP/raw.txt" | head -n 1 | sed -n 's/^latency ms=\([0-9]*\) .*/\1/p')"
+  TABLE+=$'\n'"| latency ${cold_ms:-?} ms, cold: the first $COLD round trips after start, before any warm-up (JIT compiling): error p50 / p99 / max | $(median "$pat" err_p50_ms) / $(median "$pat" abs_p99_ms) / $(median "$pat" abs_max_ms) ms | - (information) | |"
+fi
 for lat in $LATENCIES; do
   if [ "$FLOOR" -gt 0 ]; then
     pat="^latency ms=$lat stream=floor "

@@ -657,4 +657,4 @@ printf '%s\n' "$REPORT"
 
 # Start-up section (bench/startup.sh: start to API answering, jar and image; the first 30 s's new-connection rate; about a minute). STARTUP=0 skips it.
 if [ "${STARTUP:-1}" = 1 ]; then echo; "$BENCH_DIR/startup.sh"; fi
-[ "${FIDELITY:-0}" = 0 ] || bash "$BENCH_DIR/fidelity.sh"   # latency/bandwidth fidelity (~2.5 min): FIDELITY=1 bench/run.sh
+[ "${FIDELITY:-0}" = 0 ] || bash "$BENCH_DIR/fidelity.sh"   # latency/bandwidth fidelity (~6 min): FIDELITY=1 bench/run.sh
