@@ -8,6 +8,8 @@
 #   JAVA_OPTS="-Xmx512m" bench/run.sh  # passed to the chaos-proxy JVM
 #   CHAOS_ARGS="--transport epoll" bench/run.sh   # extra chaos-proxy flags (io_uring is the default where allowed)
 #   BASE_JAR=/tmp/old.jar PATHS="chaos base haproxy" bench/run.sh   # this build against another one, same run
+#   BASE_JAR=control-api/target/chaos-proxy.jar BASE_JAVA_OPTS="-XX:ActiveProcessorCount=1" PATHS="chaos base haproxy" \
+#     bench/run.sh                     # the same build with other JVM options
 #
 # Prints the machine, the chaos-proxy transport, one line per measurement, then a
 # Markdown table that is also written to bench/results/latest.md.
@@ -41,6 +43,8 @@ BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BENCH_DIR/.." && pwd)"
 JAR="${JAR:-$ROOT/control-api/target/chaos-proxy.jar}"   # the chaos-proxy build measured as "chaos"
 BASE_JAR="${BASE_JAR:-}"    # another build (e.g. of an older commit), measured as "base" when PATHS has it
+BASE_JAVA_OPTS="${BASE_JAVA_OPTS-$JAVA_OPTS}"   # the base's JVM options: BASE_JAR=<same jar> BASE_JAVA_OPTS=... compares flags
+BASE_CHAOS_ARGS="${BASE_CHAOS_ARGS-$CHAOS_ARGS}"   # the base's chaos-proxy flags, likewise
 BASE_HTTP_PORT=18095
 BASE_BULK_PORT=18096
 BASE_API_PORT=18476   # not fidelity.sh's 18475: it runs at the end while this one still runs
@@ -392,14 +396,14 @@ CP_THREADS="n/a"
 # start_chaos NAME JAR HTTP_PORT BULK_PORT API_PORT: starts a chaos-proxy build in front of nginx and iperf3, sets
 # STARTED_PID once its API and both listeners answer.
 start_chaos() {
-  local name=$1 jar=$2 http=$3 bulk=$4 api=$5 ok=0 pid
+  local name=$1 jar=$2 http=$3 bulk=$4 api=$5 opts=$6 args=$7 ok=0 pid
   cat >"$TMP/$name.json" <<EOF
 [{"name":"http","listen":"$H:$http","upstream":"$H:$NGINX_PORT"},
  {"name":"bulk","listen":"$H:$bulk","upstream":"$H:$IPERF_PORT"}]
 EOF
   # shellcheck disable=SC2086
-  "$JAVA" $JAVA_OPTS -jar "$jar" --host "$H" --port "$api" --config "$TMP/$name.json" \
-    $CHAOS_ARGS >"$TMP/$name.log" 2>&1 &
+  "$JAVA" $opts -jar "$jar" --host "$H" --port "$api" --config "$TMP/$name.json" \
+    $args >"$TMP/$name.log" 2>&1 &
   pid=$!
   PIDS+=($pid)
   for _ in $(seq 1 300); do   # 30 s
@@ -414,11 +418,11 @@ EOF
   STARTED_PID=$pid
 }
 if want chaos; then
-  start_chaos chaos "$JAR" "$CP_HTTP_PORT" "$CP_BULK_PORT" "$CP_API_PORT"
+  start_chaos chaos "$JAR" "$CP_HTTP_PORT" "$CP_BULK_PORT" "$CP_API_PORT" "$JAVA_OPTS" "$CHAOS_ARGS"
   FWD_PID_chaos=$STARTED_PID
 fi
 if want base; then
-  start_chaos base "$BASE_JAR" "$BASE_HTTP_PORT" "$BASE_BULK_PORT" "$BASE_API_PORT"
+  start_chaos base "$BASE_JAR" "$BASE_HTTP_PORT" "$BASE_BULK_PORT" "$BASE_API_PORT" "$BASE_JAVA_OPTS" "$BASE_CHAOS_ARGS"
   FWD_PID_base=$STARTED_PID
 fi
 

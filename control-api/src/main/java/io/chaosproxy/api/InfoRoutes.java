@@ -53,6 +53,7 @@ final class InfoRoutes {
     private ObjectNode capabilities() {
         ObjectNode n = json.mapper().createObjectNode();
         n.put("transport", registry.engine().transport().name());
+        n.put("io_threads", registry.engine().transport().threads());
         String why = registry.engine().packetFaults().unavailableReason();
         ObjectNode engines = n.putObject("engines");
         engines.putObject("stream").put("available", true);

@@ -57,6 +57,10 @@ public final class Main implements Callable<Integer>, ScenarioHost.Starter {
             description = "I/O transport: auto (default: io_uring, else epoll, else nio), io_uring, epoll or nio.")
     TransportKind transport = TransportKind.AUTO;
 
+    @Option(names = "--io-threads", paramLabel = "N",
+            description = "Event loop threads forwarding the proxies' traffic (default: 0 = one per core).")
+    int ioThreads;
+
     @Option(names = "--nio", description = "Same as --transport nio.")
     boolean nio;
 
@@ -126,6 +130,9 @@ public final class Main implements Callable<Integer>, ScenarioHost.Starter {
 
     static final String NETTY_JFR = "io.netty.jfr.enabled";
 
+    /** More event loops than this only add threads: each is a core's worth of work at most. */
+    static final int MAX_IO_THREADS = 1024;
+
     /** Whether the user set a level, by Netty's property or its older name. */
     static boolean leakDetectionAsked(String level, String legacyLevel) {
         return level != null || legacyLevel != null;
@@ -184,6 +191,10 @@ public final class Main implements Callable<Integer>, ScenarioHost.Starter {
         if (tcpInfoSampleEvery < 1 || tcpInfoSampleEvery > 1_000_000) {
             throw new ParameterException(spec.commandLine(), "--tcp-info-sample-every must be between 1 and 1000000");
         }
+        if (ioThreads < 0 || ioThreads > MAX_IO_THREADS) {
+            throw new ParameterException(spec.commandLine(), "--io-threads must be between 0 (one per core) and "
+                    + MAX_IO_THREADS + ", got " + ioThreads);
+        }
         if (apiMaxConnections < 1 || apiMaxConnections > 65_536) {
             throw new ParameterException(spec.commandLine(), "--api-max-connections must be between 1 and 65536");
         }
@@ -210,7 +221,7 @@ public final class Main implements Callable<Integer>, ScenarioHost.Starter {
         ApiSecurity security = apiSecurity.toApiSecurity(spec.commandLine(), System.getenv());
         EngineConfig engineConfig = EngineConfig.defaults().withConnectTimeoutMillis(connectTimeoutMillis)
                 .withSeed(seed).withTransport(kind).withClosedConnectionsKept(keepClosed)
-                .withTcpInfoSampleEvery(tcpInfoSampleEvery);
+                .withTcpInfoSampleEvery(tcpInfoSampleEvery).withIoThreads(ioThreads);
         ChaosProxyServer server;
         try {
             server = new ChaosProxyServer(host, cdsTraining ? 0 : port, engineConfig, !noPacketEngine, security,

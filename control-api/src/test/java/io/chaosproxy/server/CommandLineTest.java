@@ -175,6 +175,16 @@ class CommandLineTest {
     }
 
     @Test
+    void ioThreadsOutOfRangeAreNamed() {
+        Run r = run("--io-threads", "-1");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--io-threads must be between 0 (one per core) and 1024, got -1");
+        r = run("--io-threads", "many");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--io-threads").contains("many");
+    }
+
+    @Test
     void badConfigFileIsRejectedNamingTheFileAndField(@TempDir Path dir) throws Exception {
         Path config = dir.resolve("proxies.json");
         Files.writeString(config, "[{\"name\":\"pg\",\"listen\":\"127.0.0.1:0\"}]");

@@ -160,6 +160,31 @@ class ConfigAndMetricsTest {
     }
 
     @Test
+    void theEventLoopCountIsTheOneAskedForAndShown() throws Exception {
+        server.close();
+        server = new ChaosProxyServer("127.0.0.1", 0, EngineConfig.defaults().withIoThreads(3));
+        Proxy ok = server.registry().create(new io.chaosproxy.engine.ProxySpec("ok",
+                new io.chaosproxy.model.HostPort("127.0.0.1", 0),
+                new io.chaosproxy.model.HostPort("127.0.0.1", upstream.getLocalPort()), true));
+        // Traffic flows; the group has three loops, each on a thread of its own.
+        java.util.Set<Thread> serving = new java.util.HashSet<>();
+        for (int i = 0; i < 6; i++) {
+            try (Socket c = connect(ok); Socket s = upstream.accept()) {
+                c.getOutputStream().write(new byte[10]);
+                assertThat(s.getInputStream().readNBytes(10)).hasSize(10);
+            }
+        }
+        for (io.netty.util.concurrent.EventExecutor loop : server.engine().transport().group()) {
+            loop.submit(() -> serving.add(Thread.currentThread())).get();
+        }
+        assertThat(serving).hasSize(3);
+        HttpResponse<String> capabilities = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.apiAddress().getPort() + "/capabilities")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(capabilities.body()).contains("\"io_threads\":3");
+    }
+
+    @Test
     void activeToxicsGaugeFollowsTheToxicList() throws Exception {
         server.registry().create(new io.chaosproxy.engine.ProxySpec("ok",
                 new io.chaosproxy.model.HostPort("127.0.0.1", 0),

@@ -71,6 +71,11 @@ public record EngineConfig(int connectTimeoutMillis, int writeBufferLowBytes, in
                 ioThreads, transport, newSeed, closedConnectionsKept, tcpInfoSampleEvery);
     }
 
+    public EngineConfig withIoThreads(int threads) {
+        return new EngineConfig(connectTimeoutMillis, writeBufferLowBytes, writeBufferHighBytes, maxHeldBytes,
+                threads, transport, seed, closedConnectionsKept, tcpInfoSampleEvery);
+    }
+
     public EngineConfig withTransport(TransportKind kind) {
         return new EngineConfig(connectTimeoutMillis, writeBufferLowBytes, writeBufferHighBytes, maxHeldBytes,
                 ioThreads, kind, seed, closedConnectionsKept, tcpInfoSampleEvery);

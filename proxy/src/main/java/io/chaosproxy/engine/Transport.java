@@ -40,6 +40,7 @@ public final class Transport implements AutoCloseable {
 
     private final TransportKind kind;
     private final EventLoopGroup group;
+    private final int threads;
     private final Class<? extends ServerChannel> serverChannelClass;
     private final Class<? extends SocketChannel> socketChannelClass;
 
@@ -47,6 +48,7 @@ public final class Transport implements AutoCloseable {
             Class<? extends ServerChannel> serverChannelClass, Class<? extends SocketChannel> socketChannelClass) {
         this.kind = kind;
         this.group = new MultiThreadIoEventLoopGroup(threads, LoopFailures.threadFactory("chaos-io"), factory);
+        this.threads = threads;
         this.serverChannelClass = serverChannelClass;
         this.socketChannelClass = socketChannelClass;
     }
@@ -107,6 +109,11 @@ public final class Transport implements AutoCloseable {
 
     public TransportKind kind() {
         return kind;
+    }
+
+    /** How many event loops forward the proxies' traffic. */
+    public int threads() {
+        return threads;
     }
 
     public EventLoopGroup group() {
