@@ -45,6 +45,7 @@ JAR="${JAR:-$ROOT/control-api/target/chaos-proxy.jar}"   # the chaos-proxy build
 BASE_JAR="${BASE_JAR:-}"    # another build (e.g. of an older commit), measured as "base" when PATHS has it
 BASE_JAVA_OPTS="${BASE_JAVA_OPTS-$JAVA_OPTS}"   # the base's JVM options: BASE_JAR=<same jar> BASE_JAVA_OPTS=... compares flags
 BASE_CHAOS_ARGS="${BASE_CHAOS_ARGS-$CHAOS_ARGS}"   # the base's chaos-proxy flags, likewise
+BASE_LABEL="${BASE_LABEL:-chaos-proxy base build}"   # its column's title, e.g. "chaos-proxy --io-threads 1"
 BASE_HTTP_PORT=18095
 BASE_BULK_PORT=18096
 BASE_API_PORT=18476   # not fidelity.sh's 18475: it runs at the end while this one still runs
@@ -570,7 +571,7 @@ costrow() { # label cost-metric: the median of the per-round costs
 COLUMNS="direct chaos haproxy"
 HEADER="| metric | direct | chaos-proxy | haproxy |"
 RULE="|---|---:|---:|---:|"
-if want base; then COLUMNS+=" base"; HEADER+=" chaos-proxy base build |"; RULE+="---:|"; fi
+if want base; then COLUMNS+=" base"; HEADER+=" $BASE_LABEL |"; RULE+="---:|"; fi
 if want netty; then COLUMNS+=" netty"; HEADER+=" bare Netty (floor) |"; RULE+="---:|"; fi
 TABLE="$(
   echo "$HEADER"
