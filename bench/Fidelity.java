@@ -190,7 +190,8 @@ public final class Fidelity {
         if (dumpDir == null) {
             return;
         }
-        StringBuilder out = new StringBuilder();
+        StringBuilder out = new StringBuilder("# first start, System.nanoTime (CLOCK_MONOTONIC): ").append(started[0])
+                .append('\n');
         for (int i = 0; i < rtt.length; i++) {
             out.append(started[i] - started[0]).append(' ').append(rtt[i] - added).append('\n');
         }

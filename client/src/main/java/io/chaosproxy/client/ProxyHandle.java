@@ -162,6 +162,21 @@ public final class ProxyHandle {
         return update(null, null, enabled);
     }
 
+    /**
+     * Makes the proxy read TLS handshakes on new connections (ClientHello, ServerHello, the end of the handshake,
+     * alerts: timeline events and the {@code chaosproxy_tls_*} metrics) even when no TLS toxic asks for it; false
+     * stops that for new connections. Bytes are forwarded unchanged either way.
+     */
+    public ProxyHandle setTlsAware(boolean tlsAware) {
+        info = client.call("POST", path(), Map.of("tls_aware", tlsAware), ProxyInfo.class);
+        return this;
+    }
+
+    /** Whether the proxy reads TLS handshakes without a TLS toxic (see {@link #setTlsAware}). */
+    public boolean isTlsAware() {
+        return refresh().tlsAware();
+    }
+
     /** Moves the listener (atomic: if the new listen fails, nothing changes and a 500 is thrown). */
     public ProxyHandle setListen(String listen) {
         return update(listen, null, null);

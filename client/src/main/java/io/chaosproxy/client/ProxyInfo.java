@@ -1,13 +1,16 @@
 package io.chaosproxy.client;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /**
  * A proxy as the API shows it. {@code listen} is the address actually bound (a port 0 request shows the real port).
+ * {@code tlsAware}: the proxy reads TLS handshakes (timeline events, TLS metrics) even without a TLS toxic.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record ProxyInfo(String name, String listen, String upstream, boolean enabled, List<ToxicInfo> toxics) {
+public record ProxyInfo(String name, String listen, String upstream, boolean enabled, List<ToxicInfo> toxics,
+        @JsonProperty("tls_aware") boolean tlsAware) {
     public ProxyInfo {
         toxics = toxics == null ? List.of() : List.copyOf(toxics);
     }

@@ -138,6 +138,33 @@ class ChaosProxyClientTest {
     }
 
     @Test
+    void aTlsAwareProxyShowsTheClientHelloInTheTimeline() throws Exception {
+        ProxyHandle p = client.createProxy("tls", "127.0.0.1:0", upstream());
+        assertThat(p.isTlsAware()).isFalse();
+        assertThat(p.setTlsAware(true).info().tlsAware()).isTrue();
+        assertThat(p.isTlsAware()).isTrue();
+        // A real JDK ClientHello with a server name; the echo upstream answers it with itself, so the handshake
+        // fails on the client's side: what counts is what the proxy read on the way.
+        try (Socket plain = connect(p)) {
+            plain.setSoTimeout(3000);
+            javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) javax.net.ssl.SSLContext.getDefault()
+                    .getSocketFactory().createSocket(plain, "localhost", p.listenPort(), true);
+            javax.net.ssl.SSLParameters params = tls.getSSLParameters();
+            params.setServerNames(List.of(new javax.net.ssl.SNIHostName("db.example.com")));
+            tls.setSSLParameters(params);
+            assertThatThrownBy(tls::startHandshake).isInstanceOf(IOException.class);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> p.connections().stream()
+                .anyMatch(c -> c.firstEvent(EventType.TLS_CLIENT_HELLO).isPresent()));
+        ConnectionInfo.Event hello = p.connections().stream()
+                .flatMap(c -> c.events(EventType.TLS_CLIENT_HELLO).stream()).findFirst().orElseThrow();
+        assertThat(hello.sni()).isEqualTo("db.example.com");
+        assertThat(hello.leg()).isEqualTo(Leg.CLIENT);
+
+        assertThat(p.setTlsAware(false).info().tlsAware()).isFalse();
+    }
+
+    @Test
     void proxyLifecycle() throws IOException {
         ProxyHandle p = client.createProxy("echo", "127.0.0.1:0", upstream());
         assertThat(p.listenPort()).isPositive();
