@@ -13,6 +13,8 @@
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
 ROOT="$(cd "$BENCH_DIR/.." && pwd)"
 JAR="${JAR:-$ROOT/control-api/target/chaos-proxy.jar}"
 WARMUP="${WARMUP:-30}"
@@ -50,23 +52,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-rm -rf "$OUT" && mkdir -p "$OUT/www" "$OUT/nginx" && chmod 755 "$OUT"
-head -c 256 /dev/zero | tr '\0' x >"$OUT/www/bench.txt" && chmod 644 "$OUT/www/bench.txt"
-cat >"$OUT/nginx.conf" <<EOF
-worker_processes 1;
-pid $OUT/nginx/nginx.pid;
-error_log $OUT/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $OUT/nginx/body; proxy_temp_path $OUT/nginx/proxy;
-    fastcgi_temp_path $OUT/nginx/fastcgi; uwsgi_temp_path $OUT/nginx/uwsgi; scgi_temp_path $OUT/nginx/scgi;
-    default_type text/plain;
-    server { listen $H:$NGINX_PORT; root $OUT/www; }
-}
-EOF
-nginx -p "$OUT/nginx" -e "$OUT/nginx/error.log" -c "$OUT/nginx.conf" -g 'daemon off;' >"$OUT/nginx.out" 2>&1 &
-PIDS+=($!)
+rm -rf "$OUT" && mkdir -p "$OUT"
+start_nginx "$OUT" "$H" "$NGINX_PORT" || die "nginx did not start (its log is above)"
 echo "[{\"name\":\"http\",\"listen\":\"$H:$PROXY_PORT\",\"upstream\":\"$H:$NGINX_PORT\"}]" >"$OUT/proxies.json"
 java -jar "$JAR" --host "$H" --port "$API_PORT" --config "$OUT/proxies.json" >"$OUT/chaos.log" 2>&1 &
 CHAOS=$!

@@ -40,6 +40,8 @@ NETTY_HTTP_PORT=18093
 NETTY_BULK_PORT=18094
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
 ROOT="$(cd "$BENCH_DIR/.." && pwd)"
 JAR="${JAR:-$ROOT/control-api/target/chaos-proxy.jar}"   # the chaos-proxy build measured as "chaos"
 BASE_JAR="${BASE_JAR:-}"    # another build (e.g. of an older commit), measured as "base" when PATHS has it
@@ -315,10 +317,6 @@ NOISE_BEFORE="$NOISE"; NOISE_MAX=0; NOISE_WHO=""
 if awk -v n="$NOISE_BEFORE" 'BEGIN { exit !(n > 0.15) }'; then
   log "warning: other processes use $NOISE_BEFORE cores right now; results will be noisy"
 fi
-chmod 755 "$TMP"   # nginx workers run as an unprivileged user and read www/ from here
-mkdir -p "$TMP/www" "$TMP/nginx"
-head -c 256 /dev/zero | tr '\0' 'x' >"$TMP/www/bench.txt"
-chmod 644 "$TMP/www/bench.txt"
 
 cat >"$TMP/report.lua" <<'EOF'
 done = function(summary, latency, requests)
@@ -330,34 +328,7 @@ done = function(summary, latency, requests)
 end
 EOF
 
-# nginx: one worker, no access log, everything under $TMP.
-nginx_temp=""
-for t in client_body proxy fastcgi uwsgi scgi; do
-  case "$t" in client_body|proxy) ;; *) nginx -V 2>&1 | grep -q -- "--without-http_${t}_module" && continue ;; esac
-  nginx_temp+="    ${t}_temp_path $TMP/nginx/$t;"$'\n'
-done
-cat >"$TMP/nginx.conf" <<EOF
-worker_processes 1;
-pid $TMP/nginx/nginx.pid;
-error_log $TMP/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-$nginx_temp    default_type text/plain;
-    keepalive_requests 100000000;
-    keepalive_timeout 65s;
-    server {
-        listen $H:$NGINX_PORT;
-        root $TMP/www;
-    }
-}
-EOF
-nginx -t -q -p "$TMP/nginx" -e "$TMP/nginx/error.log" -c "$TMP/nginx.conf" >"$TMP/nginx.out" 2>&1 \
-  || { cat "$TMP/nginx.out" >&2; die "nginx config test failed"; }
-nginx -p "$TMP/nginx" -e "$TMP/nginx/error.log" -c "$TMP/nginx.conf" -g 'daemon off;' >"$TMP/nginx.out" 2>&1 &
-PIDS+=($!)
-wait_listen $NGINX_PORT $! nginx "$TMP/nginx/error.log"
-curl -fsS -o /dev/null "http://$H:$NGINX_PORT/bench.txt" || die "nginx does not serve bench.txt"
+start_nginx "$TMP" "$H" "$NGINX_PORT" || die "nginx did not start (its log is above)"
 
 iperf3 -s -B "$H" -p "$IPERF_PORT" >"$TMP/iperf3-server.log" 2>&1 &
 PIDS+=($!)

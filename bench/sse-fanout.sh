@@ -25,6 +25,8 @@ API_PORT=18574
 PROXY_PORT=18191
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 JAR="$ROOT/control-api/target/chaos-proxy.jar"
 die() { echo "sse-fanout: error: $*" >&2; exit 1; }
 [ -f "$JAR" ] || die "$JAR missing: build it with mvn -B -q package -DskipTests"
@@ -48,24 +50,7 @@ wait_listen() { # PORT
   die "nothing listens on $1"
 }
 
-mkdir -p "$TMP/www" "$TMP/nginx"
-head -c 256 /dev/zero | tr '\0' 'x' >"$TMP/www/bench.txt"
-cat >"$TMP/nginx.conf" <<CONF
-worker_processes 1;
-pid $TMP/nginx/nginx.pid;
-error_log $TMP/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $TMP/nginx/client_body;
-    proxy_temp_path $TMP/nginx/proxy;
-    default_type text/plain;
-    server { listen $H:$NGINX_PORT; root $TMP/www; }
-}
-CONF
-nginx -p "$TMP/nginx" -e "$TMP/nginx/error.log" -c "$TMP/nginx.conf" -g 'daemon off;' >"$TMP/nginx.out" 2>&1 &
-PIDS+=($!)
-wait_listen $NGINX_PORT
+start_nginx "$TMP" "$H" "$NGINX_PORT" || die "nginx did not start (its log is above)"
 
 # shellcheck disable=SC2086
 "$JAVA" $JAVA_OPTS -jar "$JAR" --port $API_PORT --no-packet-engine \

@@ -34,6 +34,8 @@ API_PORT=19474
 IMAGE_PORT=19476
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
 ROOT="$(cd "$BENCH_DIR/.." && pwd)"
 JAR="$ROOT/control-api/target/chaos-proxy.jar"
 RESULTS_DIR="$BENCH_DIR/results"
@@ -230,32 +232,7 @@ fi
 # ---------------------------------------------------------------- 4. the first seconds' new-connection rate
 echo "== 4. new connections/s through chaos-proxy (with the archive) in each of the first $CURVE s after its API"
 echo "     answered: wrk -t1 -c$CONNS -d1s -H 'Connection: close' against nginx, one run per second"
-mkdir -p "$TMP/www" "$TMP/nginx"
-head -c 256 /dev/zero | tr '\0' 'x' >"$TMP/www/bench.txt"
-chmod 644 "$TMP/www/bench.txt"
-nginx_temp=""
-for t in client_body proxy fastcgi uwsgi scgi; do
-  case "$t" in client_body|proxy) ;; *) nginx -V 2>&1 | grep -q -- "--without-http_${t}_module" && continue ;; esac
-  nginx_temp+="    ${t}_temp_path $TMP/nginx/$t;"$'\n'
-done
-cat >"$TMP/nginx.conf" <<EOF
-worker_processes 1;
-pid $TMP/nginx/nginx.pid;
-error_log $TMP/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-$nginx_temp    default_type text/plain;
-    server {
-        listen $H:$NGINX_PORT;
-        root $TMP/www;
-    }
-}
-EOF
-nginx -p "$TMP/nginx" -e "$TMP/nginx/error.log" -c "$TMP/nginx.conf" -g 'daemon off;' >"$TMP/nginx.out" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://$H:$NGINX_PORT/bench.txt" 2>/dev/null && break; sleep 0.1; done
-curl -fsS -o /dev/null "http://$H:$NGINX_PORT/bench.txt" || { cat "$TMP/nginx/error.log" >&2; die "nginx does not serve"; }
+start_nginx "$TMP" "$H" "$NGINX_PORT" || die "nginx did not start (its log is above)"
 cat >"$TMP/chaos.json" <<EOF
 [{"name":"http","listen":"$H:$PROXY_PORT","upstream":"$H:$NGINX_PORT"}]
 EOF
