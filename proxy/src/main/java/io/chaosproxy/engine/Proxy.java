@@ -200,9 +200,16 @@ public final class Proxy {
         return connection;
     }
 
+    /**
+     * Moves a connection from the open set to the recently closed. The closed record is kept first and the open
+     * entry removed after it: a listing in between shows the connection twice (the closed record wins, see
+     * {@link #connectionSummaries}) rather than not at all. Called once per connection, from its own event loop
+     * (or, when its registration failed, from the registration's listener); a second call finds it gone.
+     */
     void forget(Connection connection) {
-        if (connections.remove(connection)) {
+        if (connections.contains(connection)) {
             recentlyClosed.add(connection.closedSummary());
+            connections.remove(connection);
         }
     }
 
