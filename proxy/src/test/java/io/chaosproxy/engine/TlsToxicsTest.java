@@ -57,6 +57,18 @@ class TlsToxicsTest {
     }
 
     /** A TLS client socket to the proxy, SNI localhost, the given protocol pinned, a read timeout. */
+    /** A client's handshake through {@code proxy}: what it threw (null when it completed); the socket is closed. */
+    static Throwable handshakeThrough(Proxy proxy, String protocol, int readTimeoutMillis) throws IOException {
+        try (SSLSocket s = client(proxy, protocol, readTimeoutMillis)) {
+            return catchThrowable(s::startHandshake);
+        }
+    }
+
+    /** Waits until the TLS server has seen the client's connection (up to 5 s). */
+    private void awaitServerSawTheClient() {
+        org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> !server.seen().isEmpty());
+    }
+
     static SSLSocket client(Proxy proxy, String protocol, int readTimeoutMillis) throws IOException {
         Socket plain = new Socket();
         plain.connect(new InetSocketAddress("127.0.0.1", ProxyHarness.port(proxy)), 5000);
@@ -178,15 +190,12 @@ class TlsToxicsTest {
         Proxy p = harness.proxy("p", server.port());
         harness.toxic("p", "tls_hello_stall", "upstream", Map.of());
         long start = System.nanoTime();
-        Throwable thrown;
-        try (SSLSocket s = client(p, protocol, 1000)) {
-            thrown = catchThrowable(s::startHandshake);
-        }
+        Throwable thrown = handshakeThrough(p, protocol, 1000);
         long took = millisSince(start);
         System.out.printf("tls_hello_stall %s: %s after %d ms%n", protocol, causes(thrown), took);
         assertThat(thrown).isInstanceOf(SocketTimeoutException.class).hasMessage("Read timed out");
         assertThat(took).isBetween(950L, 3000L);
-        org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> !server.seen().isEmpty());
+        awaitServerSawTheClient();
         System.out.printf("tls_hello_stall %s: server saw %s%n", protocol, server.seen());
         assertThat(server.handshakes()).isZero();
 
@@ -223,13 +232,10 @@ class TlsToxicsTest {
     void resetAfterClientHelloResetsTheClientInItsHandshake(String protocol) throws Exception {
         Proxy p = harness.proxy("p", server.port());
         harness.toxic("p", "tls_reset_after", "downstream", Map.of("step", "client_hello"));
-        Throwable thrown;
-        try (SSLSocket s = client(p, protocol, 5000)) {
-            thrown = catchThrowable(s::startHandshake);
-        }
+        Throwable thrown = handshakeThrough(p, protocol, 5000);
         System.out.printf("tls_reset_after client_hello %s: %s%n", protocol, causes(thrown));
         assertThat(thrown).isInstanceOf(SocketException.class).hasMessage("Connection reset").hasNoCause();
-        org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> !server.seen().isEmpty());
+        awaitServerSawTheClient();
         System.out.printf("tls_reset_after client_hello %s: server saw %s%n", protocol, server.seen());
         assertThat(server.handshakes()).isZero();
     }
@@ -239,15 +245,12 @@ class TlsToxicsTest {
     void cutFlightEndsTheClientsHandshakeInTheCertificateChain(String protocol) throws Exception {
         Proxy p = harness.proxy("p", server.port());
         harness.toxic("p", "tls_cut_flight", "downstream", Map.of("bytes", 600, "then", "fin"));
-        Throwable thrown;
-        try (SSLSocket s = client(p, protocol, 5000)) {
-            thrown = catchThrowable(s::startHandshake);
-        }
+        Throwable thrown = handshakeThrough(p, protocol, 5000);
         System.out.printf("tls_cut_flight %s: %s%n", protocol, causes(thrown));
         assertThat(thrown).isInstanceOf(SSLHandshakeException.class)
                 .hasMessage("Remote host terminated the handshake");
         assertThat(thrown.getCause()).isInstanceOf(EOFException.class).hasMessage("SSL peer shut down incorrectly");
-        org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> !server.seen().isEmpty());
+        awaitServerSawTheClient();
         System.out.printf("tls_cut_flight %s: server saw %s%n", protocol, server.seen());
         assertThat(server.handshakes()).isZero();
     }
@@ -303,7 +306,7 @@ class TlsToxicsTest {
                     s.getSession().getProtocol(), read);
             assertThat(read).as("end of stream, no application byte").isEqualTo(-1);
         }
-        org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> !server.seen().isEmpty());
+        awaitServerSawTheClient();
         System.out.printf("tls_close_after_handshake fin %s: server saw %s%n", protocol, server.seen());
         assertThat(server.seen()).as("the client's byte never reached the server")
                 .containsExactly("handshake " + protocol, "eof");
@@ -316,13 +319,10 @@ class TlsToxicsTest {
     void resetAfterServerHelloResetsBothSidesBeforeTheClientSeesIt(String protocol) throws Exception {
         Proxy p = harness.proxy("p", server.port());
         harness.toxic("p", "tls_reset_after", "downstream", Map.of("step", "server_hello"));
-        Throwable thrown;
-        try (SSLSocket s = client(p, protocol, 5000)) {
-            thrown = catchThrowable(s::startHandshake);
-        }
+        Throwable thrown = handshakeThrough(p, protocol, 5000);
         System.out.printf("tls_reset_after server_hello %s: %s%n", protocol, causes(thrown));
         assertThat(thrown).isInstanceOf(SocketException.class).hasMessage("Connection reset");
-        org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> !server.seen().isEmpty());
+        awaitServerSawTheClient();
         System.out.printf("tls_reset_after server_hello %s: server saw %s%n", protocol, server.seen());
         assertThat(server.handshakes()).isZero();
         assertThat(events(p, EventType.TLS_SERVER_HELLO)).hasSize(1);
@@ -346,7 +346,7 @@ class TlsToxicsTest {
         }
         System.out.printf("tls_reset_after server_flight %s: %s%n", protocol, causes(thrown));
         assertThat(causes(thrown)).anySatisfy(c -> assertThat(c).contains("Connection reset"));
-        org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> !server.seen().isEmpty());
+        awaitServerSawTheClient();
         System.out.printf("tls_reset_after server_flight %s: server saw %s%n", protocol, server.seen());
         assertThat(server.handshakes()).isZero();
     }
@@ -356,10 +356,7 @@ class TlsToxicsTest {
     void cutFlightWithRstResetsTheClientInItsHandshake(String protocol) throws Exception {
         Proxy p = harness.proxy("p", server.port());
         harness.toxic("p", "tls_cut_flight", "downstream", Map.of("bytes", 600, "then", "rst"));
-        Throwable thrown;
-        try (SSLSocket s = client(p, protocol, 5000)) {
-            thrown = catchThrowable(s::startHandshake);
-        }
+        Throwable thrown = handshakeThrough(p, protocol, 5000);
         System.out.printf("tls_cut_flight rst %s: %s%n", protocol, causes(thrown));
         assertThat(causes(thrown)).anySatisfy(c -> assertThat(c).contains("Connection reset"));
         List<String> actions = events(p, EventType.TOXIC_ACTION).stream().map(e -> e.action().text()).toList();
@@ -440,10 +437,7 @@ class TlsToxicsTest {
                 new String[] {"TLSv1.3"})) {
             Proxy p = harness.proxy("v", only13.port());
             p.tlsAware(true);
-            Throwable thrown;
-            try (SSLSocket s = client(p, "TLSv1.2", 5000)) {
-                thrown = catchThrowable(s::startHandshake);
-            }
+            Throwable thrown = handshakeThrough(p, "TLSv1.2", 5000);
             System.out.printf("TLS 1.2 client, TLS 1.3-only server: %s%n", causes(thrown));
             assertThat(thrown).isInstanceOf(SSLHandshakeException.class);
             org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS)
